@@ -1,0 +1,1 @@
+"""Reading interaction data, the leave-one-out split, tensorized datasets, the LightningDataModule."""

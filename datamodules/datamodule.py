@@ -1,0 +1,199 @@
+"""The LightningDataModule: read -> split -> index (train only, cached) -> tensors.
+
+The data flows one way. The indexer is fitted on `split.train` and nothing else; the fitted index
+is cached on disk under a key made of the data's content hash and the indexer's config, so a
+sweep over model shapes indexes once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import lightning as L
+import torch
+from lightning.pytorch.overrides.distributed import UnrepeatedDistributedSampler
+from torch.utils.data import DataLoader
+
+from datamodules.errors import ConfigError
+from datamodules.interactions import Interactions
+from datamodules.p5 import read_p5
+from datamodules.samples import SampleTensors, evaluation_samples, take_batch, training_samples
+from datamodules.split import LeaveOneOut, leave_one_out
+from datamodules.synthetic import SyntheticConfig, generate
+from indexers.base import Indexer, ItemIndex
+from indexers.sequential import SequentialIndexer
+
+
+@dataclass
+class LogColumns:
+    """How to read a raw interaction log (CSV, TSV, Parquet)."""
+
+    user_col: str = "user"  # user id column (a 0-based position such as "0" without a header)
+    item_col: str = "item"  # item id column
+    time_col: str | None = "timestamp"  # orders each user's items; ties keep file order
+    rating_col: str | None = None  # optional rating column, used with min_rating
+    min_rating: float | None = None  # drop interactions rated below this
+    has_header: bool = True  # whether the first row names the columns
+    separator: str | None = None  # field separator; default from the format
+    k_core: int = 5  # keep users and items with at least this many interactions, iteratively
+
+
+class RecDataModule(L.LightningDataModule):
+    """Interaction data for generative recommendation.
+
+    Args:
+        path: interaction file; None uses the embedded synthetic dataset.
+        format: `p5` (`user item item ...` lines), `csv`, `tsv`, `parquet`, or `auto` (from the
+            suffix; `.txt` means P5).
+        log: columns and filters for raw logs (csv, tsv, parquet).
+        synthetic: generator settings when `path` is None.
+        indexer: how items (and users) get their codes; default sequential indexing.
+        task: `direct` (user -> item, the paper's task) or `sequential` (user + recent history
+            -> next item).
+        history_len: recent items in the input for `task: sequential`.
+        batch_size: training batch size.
+        eval_batch_size: users per validation/test/predict batch.
+        num_workers: DataLoader workers (batches are tensor gathers; 0 is usually fastest).
+        cache_dir: where fitted indexes are cached.
+        allow_repeats: accept an item twice in a P5 user's line.
+        seed: seed of the training-order shuffle (the trainer's seed_everything also covers it).
+    """
+
+    def __init__(
+        self,
+        path: str | None = None,
+        format: Literal["auto", "p5", "csv", "tsv", "parquet"] = "auto",
+        log: LogColumns | None = None,
+        synthetic: SyntheticConfig | None = None,
+        indexer: Indexer | None = None,
+        task: Literal["direct", "sequential"] = "direct",
+        history_len: int = 20,
+        batch_size: int = 64,
+        eval_batch_size: int = 256,
+        num_workers: int = 0,
+        cache_dir: str = ".lightlm_cache",
+        allow_repeats: bool = False,
+        seed: int = 2022,
+    ) -> None:
+        super().__init__()
+        if task not in ("direct", "sequential"):
+            raise ConfigError(f"--data.task must be 'direct' or 'sequential', got {task!r}")
+        for name, value in (("batch_size", batch_size), ("eval_batch_size", eval_batch_size)):
+            if value < 1:
+                raise ConfigError(f"--data.{name} must be at least 1, got {value}")
+        if task == "sequential" and history_len < 1:
+            raise ConfigError(f"--data.history_len must be at least 1 for the sequential task, got {history_len}")
+        self.path, self.format = path, format
+        self.log_columns = log or LogColumns()
+        self.synthetic = synthetic or SyntheticConfig()
+        self.indexer = indexer or SequentialIndexer()
+        self.task = task
+        self.history_len = history_len if task == "sequential" else 0
+        self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
+        self.num_workers = num_workers
+        self.cache_dir = Path(cache_dir)
+        self.allow_repeats = allow_repeats
+        self.seed = seed
+        self.split: LeaveOneOut | None = None
+        self.index: ItemIndex | None = None
+        self.index_seconds = 0.0
+
+    # ---- reading and indexing -------------------------------------------------------------
+    def read(self) -> Interactions:
+        if self.path is None:
+            return generate(self.synthetic)
+        fmt = self.format
+        if fmt == "auto":
+            suffix = Path(self.path).suffix.lower()
+            fmt = {".txt": "p5", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}.get(suffix)
+            if fmt is None:
+                raise ConfigError(
+                    f"--data.format: cannot tell the format of {self.path} from its suffix; "
+                    "set p5, csv, tsv or parquet"
+                )
+        if fmt == "p5":
+            return read_p5(self.path, allow_repeats=self.allow_repeats)
+        from datamodules.logs import read_log
+
+        return read_log(self.path, format=fmt, **asdict(self.log_columns))
+
+    def index_cache_path(self, fingerprint: str) -> Path:
+        key = json.dumps(self.indexer.config(), sort_keys=True, default=str)
+        digest = hashlib.sha256(f"{fingerprint}:{key}".encode()).hexdigest()[:16]
+        return self.cache_dir / f"{self.indexer.name}-{digest}.json"
+
+    def build_index(self, split: LeaveOneOut) -> ItemIndex:
+        """Fit the indexer on training interactions only, or load its cached result."""
+        fingerprint = split.data.fingerprint()
+        path = self.index_cache_path(fingerprint)
+        start = time.perf_counter()
+        if path.is_file():
+            index = ItemIndex.load(path)
+        else:
+            index = self.indexer.fit(split.train, data_fingerprint=fingerprint)
+            index.save(path)
+        self.index_seconds = time.perf_counter() - start
+        return index
+
+    def prepare_data(self) -> None:
+        # Runs on one process before DDP setup: build the index cache once for all ranks.
+        if self.split is None:
+            self.build_index(leave_one_out(self.read()))
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.split is not None:
+            return
+        self.split = leave_one_out(self.read())
+        self.index = self.build_index(self.split)
+        if self.index.n_items != self.split.n_items or self.index.n_users != self.split.n_users:
+            raise ConfigError(
+                f"index has {self.index.n_items} items/{self.index.n_users} users but the data has "
+                f"{self.split.n_items}/{self.split.n_users}; delete {self.cache_dir} to rebuild"
+            )
+
+    # ---- datasets ------------------------------------------------------------------------
+    def dataset(self, stage: str) -> SampleTensors:
+        assert self.split is not None, "call setup() first"
+        if stage == "fit":
+            return training_samples(self.split.train, self.history_len)
+        target = {"validate": self.split.valid_target, "test": self.split.test_target}.get(stage)
+        if stage == "predict":
+            # Recommend the next item after everything we know, as a deployed model would.
+            s = self.split.data.sequences
+            return evaluation_samples(s, target=s.items[s.offsets[1:] - 1], history_len=self.history_len)
+        return evaluation_samples(self.split.history(stage), target, self.history_len)
+
+    def _loader(self, stage: str, shuffle: bool) -> DataLoader:
+        ds = self.dataset(stage)
+        bs = self.batch_size if stage == "fit" else self.eval_batch_size
+        sampler = None
+        if stage != "fit" and self.trainer is not None and self.trainer.world_size > 1:
+            # Each user on exactly one rank: a padding DistributedSampler would count some twice.
+            sampler = UnrepeatedDistributedSampler(ds, shuffle=False)
+        generator = torch.Generator().manual_seed(self.seed) if shuffle else None
+        return DataLoader(
+            ds,
+            batch_size=bs,
+            shuffle=shuffle if sampler is None else None,
+            sampler=sampler,
+            collate_fn=take_batch,
+            num_workers=self.num_workers,
+            generator=generator,
+        )
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("fit", shuffle=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("validate", shuffle=False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", shuffle=False)
+
+    def predict_dataloader(self) -> DataLoader:
+        return self._loader("predict", shuffle=False)

@@ -1,0 +1,1 @@
+"""Item (and user) ID indexers: one file per indexer behind `indexers.base.Indexer`."""

@@ -1,0 +1,157 @@
+"""Collaborative embeddings of users and items, and the KMeans that quantizes them.
+
+GCI and RQ both turn these embeddings into codes; SCI reuses `kmeans_labels` for its splits.
+Everything here reads training interactions only and is deterministic for a seed.
+
+BPR (Rendle et al. 2009) is trained with sparse gradients, so a step touches only the rows in
+its batch and an epoch costs O(interactions), not O(users + items). `lightgcn` propagates the
+trained BPR embeddings over the normalized user-item graph (He et al. 2020's layer average)
+without training through the propagation: it smooths each embedding towards its neighbours at
+the cost of a few sparse products, where end-to-end LightGCN would pay them at every step.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
+
+from datamodules.errors import ConfigError
+from datamodules.interactions import Sequences
+from indexers.base import PAD, append_disambiguation, digit_codes
+
+METHODS = ("bpr", "lightgcn")
+KMEANS_FIT_POINTS = 100_000  # KMeans fits on a sample of this many points, then labels all
+KMEANS_INITS = 2
+
+
+def collaborative_embeddings(
+    train: Sequences,
+    dim: int = 64,
+    method: str = "bpr",
+    epochs: int = 20,
+    seed: int = 0,
+    layers: int = 3,
+    batch_size: int = 8192,
+    lr: float = 0.01,
+    weight_decay: float = 1e-4,
+) -> tuple[np.ndarray, np.ndarray]:
+    """User and item embeddings, float32, rows L2-normalized: ((n_users, dim), (n_items, dim)).
+
+    A user or item with no training interaction gets a zero row: it has no collaborative
+    signal, and a zero row lets callers see that instead of trusting a random vector.
+    `layers` is used by `lightgcn` only.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"--data.indexer.encoder must be one of {METHODS}, got {method!r}")
+    user_emb, item_emb = train_bpr(train, dim, epochs, seed, batch_size, lr, weight_decay)
+    if method == "lightgcn":
+        user_emb, item_emb = propagate(train, user_emb, item_emb, layers)
+    user_emb[train.lengths == 0] = 0.0
+    item_emb[np.bincount(train.items, minlength=train.n_items) == 0] = 0.0
+    return _normalize(user_emb), _normalize(item_emb)
+
+
+def train_bpr(
+    train: Sequences,
+    dim: int,
+    epochs: int,
+    seed: int,
+    batch_size: int,
+    lr: float,
+    weight_decay: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """BPR matrix factorization with one uniformly sampled negative item per interaction."""
+    gen = torch.Generator().manual_seed(seed)
+    users = torch.from_numpy(train.users())
+    items = torch.from_numpy(train.items)
+    user_w = torch.nn.Parameter(0.1 * torch.randn(train.n_users, dim, generator=gen))
+    item_w = torch.nn.Parameter(0.1 * torch.randn(train.n_items, dim, generator=gen))
+    opt = torch.optim.SparseAdam([user_w, item_w], lr=lr)
+    n = len(items)
+    for _ in range(epochs if n else 0):
+        order = torch.randperm(n, generator=gen)
+        negatives = torch.randint(train.n_items, (n,), generator=gen)
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size]
+            u = torch.nn.functional.embedding(users[batch], user_w, sparse=True)
+            pos = torch.nn.functional.embedding(items[batch], item_w, sparse=True)
+            neg = torch.nn.functional.embedding(negatives[batch], item_w, sparse=True)
+            margin = (u * (pos - neg)).sum(dim=1)
+            l2 = u.square().sum() + pos.square().sum() + neg.square().sum()
+            loss = -torch.nn.functional.logsigmoid(margin).mean() + weight_decay * l2 / len(batch)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return user_w.detach().numpy().copy(), item_w.detach().numpy().copy()
+
+
+def propagate(
+    train: Sequences, user_emb: np.ndarray, item_emb: np.ndarray, layers: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Average of `layers` + 1 LightGCN propagations over D^-1/2 [[0, B], [B^T, 0]] D^-1/2."""
+    b = train.user_item_matrix()
+    b.data[:] = 1.0
+    du = np.asarray(b.sum(axis=1)).ravel()
+    di = np.asarray(b.sum(axis=0)).ravel()
+    inv_u = np.where(du > 0, 1.0 / np.sqrt(np.maximum(du, 1)), 0.0).astype(np.float32)
+    inv_i = np.where(di > 0, 1.0 / np.sqrt(np.maximum(di, 1)), 0.0).astype(np.float32)
+    norm = sp.diags(inv_u) @ b @ sp.diags(inv_i)
+    norm_t = norm.T.tocsr()
+    eu, ei = user_emb, item_emb
+    sum_u, sum_i = eu.copy(), ei.copy()
+    for _ in range(layers):
+        eu, ei = norm @ ei, norm_t @ eu
+        sum_u += eu
+        sum_i += ei
+    return sum_u / (layers + 1), sum_i / (layers + 1)
+
+
+def _normalize(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """KMeans labels (n,) of the rows of x, in at most k clusters.
+
+    Centroids are fitted on a seeded sample of at most KMEANS_FIT_POINTS rows: a million-row
+    KMeans would cost minutes for centroids that a sample already pins down.
+    """
+    n = len(x)
+    k = min(k, n)
+    if k <= 1:
+        return np.zeros(n, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    fit = x if n <= KMEANS_FIT_POINTS else x[np.sort(rng.choice(n, KMEANS_FIT_POINTS, replace=False))]
+    km = KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=seed)
+    with warnings.catch_warnings():
+        # Fewer distinct points than k is legitimate here (duplicated embeddings); the labels
+        # are still a valid partition.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km.fit(fit)
+    labels = km.labels_ if fit is x else km.predict(x)
+    return labels.astype(np.int64)
+
+
+def quantized_codes(prefix: np.ndarray, warm: np.ndarray, cold_label: int, base: int) -> np.ndarray:
+    """Codes of all entities from the cluster labels (n_warm, L) of those with a signal.
+
+    Entities without training interactions (`~warm`) cannot be placed by their embedding; they
+    share the first token `cold_label` and are numbered after it in base `base`. Every code then
+    ends with a disambiguation token, so codes are unique.
+    """
+    n_cold = int((~warm).sum())
+    cold = np.concatenate(
+        [np.full((n_cold, 1), cold_label, dtype=np.int64), digit_codes(np.arange(n_cold), base)],
+        axis=1,
+    )
+    width = max(prefix.shape[1], cold.shape[1])
+    codes = np.full((len(warm), width), PAD, dtype=np.int64)
+    codes[warm, : prefix.shape[1]] = prefix
+    codes[~warm, : cold.shape[1]] = cold
+    return append_disambiguation(codes, always=True)

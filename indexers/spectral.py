@@ -1,0 +1,331 @@
+"""SCI, spectral collaborative indexing (SPEC section 3): codes are paths in a cluster tree.
+
+The affinity graph comes from training interactions only (SPEC 6.1) and is never formed, let
+alone dense (SPEC 6.3): with B the binary user-item matrix and R the interaction counts,
+
+    user-user  UU = B B^T - diag   (items both users bought)
+    item-item  II = B^T B - diag   (users who bought both items, at any distance in a sequence)
+    user-item  UI = R              (interaction counts)
+
+and every product with the co-indexing block matrix [[UU, UI], [UI^T, II]] is computed from the
+factors, which costs O(interactions) per vector whatever the popularity skew (a popular item's
+buyers would make UU quadratic in its degree). These counts are symmetric sums by construction,
+not the public code's min of two directed counts (SPEC 6.3).
+
+The blocks live on different scales: on Beauty UU holds 20 times the weight of UI, so users and
+items would separate before anything else and co-indexing would not share codes across them.
+Each block is therefore scaled to carry the same total weight (a third each in co-indexing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from datamodules.errors import ConfigError
+from datamodules.interactions import Sequences
+from indexers.base import PAD, Indexer, append_disambiguation
+from indexers.collaborative import kmeans_labels
+from indexers.sequential import SequentialIndexer
+
+ENTITIES = ("co", "items", "users")
+DENSE_LIMIT = 1000  # below this many nodes a dense eigensolver beats Lanczos
+# Regularized spectral clustering (Amini et al. 2013; Qin & Rohe 2013): a weak edge of total
+# weight REGULARIZATION * mean degree spread over all pairs keeps sparse subgraphs connected,
+# so no eigenvalue of 1 is repeated per component and nodes cut off inside a cluster still embed.
+REGULARIZATION = 0.1
+
+
+@dataclass(frozen=True)
+class AffinityGraph:
+    """The training affinity, kept as sparse factors; node order is users, then items.
+
+    `n_user_nodes` / `n_item_nodes` are 0 for an entity left out of the graph. Weights scale
+    each block (see the module docstring); a weight of 0 drops the block.
+    """
+
+    binary: sp.csr_matrix  # (n_users, n_items) B, 1 where a user bought an item
+    binary_t: sp.csr_matrix  # (n_items, n_users) B^T, stored row-major for row slicing
+    counts: sp.csr_matrix  # (n_users, n_items) R, interaction counts
+    n_user_nodes: int
+    n_item_nodes: int
+    w_uu: float
+    w_ii: float
+    w_ui: float
+
+    @property
+    def n_nodes(self) -> int:
+        return self.n_user_nodes + self.n_item_nodes
+
+    def subgraph(self, nodes: np.ndarray) -> SubAffinity:
+        """The affinity restricted to `nodes` (sorted node numbers), as an operator."""
+        split = np.searchsorted(nodes, self.n_user_nodes)
+        users, items = nodes[:split], nodes[split:] - self.n_user_nodes
+        return SubAffinity(self, users, items)
+
+    def dense(self) -> np.ndarray:
+        """The whole matrix as a dense array; for tests and tiny graphs only."""
+        return self.subgraph(np.arange(self.n_nodes)).dense()
+
+
+class SubAffinity:
+    """Products with A[S, S]; user-user and item-item overlaps still count items and users
+    outside S, exactly as slicing the full matrix would."""
+
+    def __init__(self, graph: AffinityGraph, users: np.ndarray, items: np.ndarray) -> None:
+        self.n_users, self.n = len(users), len(users) + len(items)
+        g = graph
+        self.w_uu = g.w_uu if len(users) else 0.0
+        self.w_ii = g.w_ii if len(items) else 0.0
+        self.w_ui = g.w_ui if len(users) and len(items) else 0.0
+        if self.w_uu:
+            self.bu = g.binary[users]
+            self.bu_diag = np.diff(self.bu.indptr).astype(np.float64)
+        if self.w_ii:
+            self.bi = g.binary_t[items]
+            self.bi_diag = np.diff(self.bi.indptr).astype(np.float64)
+        if self.w_ui:
+            self.ui = g.counts[users][:, items]
+
+    def matmat(self, x: np.ndarray) -> np.ndarray:
+        """A[S, S] @ x for x of shape (n, k)."""
+        nu = self.n_users
+        out = np.zeros_like(x)
+        xu, xi = x[:nu], x[nu:]
+        if self.w_uu:
+            out[:nu] = self.w_uu * (self.bu @ (self.bu.T @ xu) - self.bu_diag[:, None] * xu)
+        if self.w_ii:
+            out[nu:] = self.w_ii * (self.bi @ (self.bi.T @ xi) - self.bi_diag[:, None] * xi)
+        if self.w_ui:
+            out[:nu] += self.w_ui * (self.ui @ xi)
+            out[nu:] += self.w_ui * (self.ui.T @ xu)
+        return out
+
+    def dense(self) -> np.ndarray:
+        nu = self.n_users
+        a = np.zeros((self.n, self.n))
+        if self.w_uu:
+            a[:nu, :nu] = self.w_uu * (self.bu @ self.bu.T).toarray()
+        if self.w_ii:
+            a[nu:, nu:] = self.w_ii * (self.bi @ self.bi.T).toarray()
+        if self.w_ui:
+            ui = self.w_ui * self.ui.toarray()
+            a[:nu, nu:] = ui
+            a[nu:, :nu] = ui.T
+        np.fill_diagonal(a, 0.0)
+        return a
+
+
+def affinity_graph(train: Sequences, entities: str = "co") -> AffinityGraph:
+    """Build the training affinity graph for `entities` ("co", "items" or "users")."""
+    if entities not in ENTITIES:
+        raise ConfigError(f"--data.indexer.entities must be one of {ENTITIES}, got {entities!r}")
+    counts = train.user_item_matrix().astype(np.float64)
+    binary = counts.copy()
+    binary.data[:] = 1.0
+    item_deg = np.diff(binary.tocsc().indptr).astype(np.float64)
+    user_deg = np.diff(binary.indptr).astype(np.float64)
+    # Total weight of each block: sum(B B^T) - trace = sum of squared item degrees - nnz.
+    mass_uu = float(item_deg @ item_deg) - binary.nnz
+    mass_ii = float(user_deg @ user_deg) - binary.nnz
+    mass_ui = 2.0 * float(counts.sum())
+    use_users, use_items = entities in ("co", "users"), entities in ("co", "items")
+    masses = {
+        "uu": mass_uu if use_users else 0.0,
+        "ii": mass_ii if use_items else 0.0,
+        "ui": mass_ui if entities == "co" else 0.0,
+    }
+    n_nodes = train.n_users * use_users + train.n_items * use_items
+    live = sum(m > 0 for m in masses.values())
+    # Each present block carries an equal share of a total weight of n_nodes (mean degree 1).
+    w = {k: n_nodes / (live * m) if m > 0 else 0.0 for k, m in masses.items()}
+    return AffinityGraph(
+        binary=binary,
+        binary_t=binary.T.tocsr(),
+        counts=counts,
+        n_user_nodes=train.n_users if use_users else 0,
+        n_item_nodes=train.n_items if use_items else 0,
+        w_uu=w["uu"],
+        w_ii=w["ii"],
+        w_ui=w["ui"],
+    )
+
+
+def spectral_embedding(
+    sub: SubAffinity, k: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (ascending) and eigenvectors of the k smallest eigenvalues of the
+    regularized symmetric normalized Laplacian L = I - D^-1/2 (A + tau/n) D^-1/2.
+
+    Computed as the k largest of the normalized adjacency, by Lanczos on the matrix-free
+    operator (dense `eigh` for small subgraphs). Returns ((k,), (n, k)).
+    """
+    n = sub.n
+    ones = np.ones((n, 1))
+    degree = sub.matmat(ones)[:, 0]
+    tau = REGULARIZATION * max(float(degree.mean()), 1e-12)
+    d_isqrt = 1.0 / np.sqrt(degree + tau)
+    if n <= DENSE_LIMIT:
+        a = sub.dense() + tau / n
+        a *= d_isqrt[:, None] * d_isqrt[None, :]
+        vals, vecs = la.eigh(a, subset_by_index=[n - k, n - 1])
+    else:
+
+        def normalized(x: np.ndarray) -> np.ndarray:
+            y = x.reshape(n, -1) * d_isqrt[:, None]
+            ay = sub.matmat(y) + (tau / n) * y.sum(axis=0, keepdims=True)
+            return (ay * d_isqrt[:, None]).reshape(x.shape)
+
+        op = spla.LinearOperator((n, n), matvec=normalized, matmat=normalized, dtype=np.float64)
+        vals, vecs = spla.eigsh(op, k=k, which="LA", v0=rng.standard_normal(n), tol=1e-4)
+    order = np.argsort(-vals, kind="stable")
+    return 1.0 - vals[order], vecs[:, order]
+
+
+def eigengap_n_clusters(laplacian_eigenvalues: np.ndarray) -> int:
+    """Number of clusters k >= 2 after which the ascending Laplacian spectrum jumps most.
+
+    A graph of k well-separated groups has k eigenvalues near 0 and then a large gap; the public
+    code took the smallest gap instead (SPEC 6.7).
+    """
+    gaps = np.diff(np.asarray(laplacian_eigenvalues))
+    if len(gaps) < 2:
+        return 2
+    return int(np.argmax(gaps[1:])) + 2  # gaps[j] follows eigenvalue j+1, so k = j + 1
+
+
+class SpectralIndexer(Indexer):
+    """Recursive spectral clustering of the training affinity graph; code = path of labels.
+
+    Each node set is embedded with the first k eigenvectors of its normalized Laplacian
+    (rows normalized, Ng-Jordan-Weiss) and split by KMeans; sets of more than
+    `max_cluster_size` nodes are split again. Entities sharing a leaf get a disambiguation
+    token; a leaf holding one entity of a kind needs none, so codes have variable length.
+    Nodes with no edge (items never bought in training, for instance) have no collaborative
+    signal: they form one extra top-level "isolated" cluster split by number order.
+
+    Args:
+        n_clusters: N, clusters per split (the most when `eigengap` chooses).
+        max_cluster_size: M, the largest set left unsplit (a leaf).
+        max_depth: most cluster labels in a path; a set at this depth is a leaf whatever its size.
+        entities: `co` clusters users and items in one graph (the paper's CoUI) and gives both
+            codes; `items` clusters the item graph (users get `user_tokens`); `users` clusters the
+            user graph and numbers items like the sequential indexer, the ablation that isolates
+            collaborative user codes.
+        eigengap: choose the number of clusters of each split by the largest eigengap among the
+            first `n_clusters` Laplacian eigenvalues, instead of always `n_clusters`.
+    """
+
+    name = "sci"
+
+    def __init__(
+        self,
+        n_clusters: int = 50,
+        max_cluster_size: int = 100,
+        max_depth: int = 6,
+        entities: str = "co",
+        eigengap: bool = False,
+        seed: int = 0,
+        user_tokens: str = "atomic",
+    ) -> None:
+        super().__init__(seed=seed, user_tokens=user_tokens)
+        if n_clusters < 2:
+            raise ConfigError(f"--data.indexer.n_clusters must be at least 2, got {n_clusters}")
+        if max_cluster_size < 1:
+            raise ConfigError(
+                f"--data.indexer.max_cluster_size must be positive, got {max_cluster_size}"
+            )
+        if max_depth < 1:
+            raise ConfigError(f"--data.indexer.max_depth must be positive, got {max_depth}")
+        if entities not in ENTITIES:
+            raise ConfigError(
+                f"--data.indexer.entities must be one of {ENTITIES}, got {entities!r}"
+            )
+        self.n_clusters = n_clusters
+        self.max_cluster_size = max_cluster_size
+        self.max_depth = max_depth
+        self.entities = entities
+        self.eigengap = eigengap
+
+    def encode(self, train: Sequences) -> tuple[np.ndarray, np.ndarray | None]:
+        graph = affinity_graph(train, self.entities)
+        codes = append_leaf_tokens(self.cluster_paths(graph), graph.n_user_nodes)
+        user_codes = codes[: graph.n_user_nodes] if graph.n_user_nodes else None
+        if graph.n_item_nodes:
+            item_codes = codes[graph.n_user_nodes :]
+        else:
+            item_codes = SequentialIndexer(seed=self.seed).encode(train)[0]
+        return _trim(item_codes), None if user_codes is None else _trim(user_codes)
+
+    def cluster_paths(self, graph: AffinityGraph) -> np.ndarray:
+        """(n_nodes, max_depth) cluster labels of every node, PAD after its leaf."""
+        n = graph.n_nodes
+        rng = np.random.default_rng(self.seed)
+        paths = np.full((n, self.max_depth), PAD, dtype=np.int64)
+        all_nodes = np.arange(n)
+        degree = graph.subgraph(all_nodes).matmat(np.ones((n, 1)))[:, 0]
+        linked, isolated = all_nodes[degree > 0], all_nodes[degree <= 0]
+        top = self.split(graph, linked, rng) if len(linked) else np.zeros(0, dtype=np.int64)
+        paths[linked, 0] = top
+        paths[isolated, 0] = top.max() + 1 if len(top) else 0
+        # Work list of (nodes, depth of their next label, whether they have graph edges).
+        stack = [(linked[top == c], 1, True) for c in np.unique(top)[::-1]]
+        if len(isolated):
+            stack.append((isolated, 1, False))
+        while stack:
+            nodes, depth, has_graph = stack.pop()
+            if len(nodes) <= self.max_cluster_size or depth >= self.max_depth:
+                continue  # a leaf: append_leaf_tokens numbers its entities
+            labels = self.split(graph, nodes, rng) if has_graph else self.chunks(len(nodes))
+            paths[nodes, depth] = labels
+            for c in np.unique(labels)[::-1]:
+                stack.append((nodes[labels == c], depth + 1, has_graph))
+        return paths
+
+    def split(self, graph: AffinityGraph, nodes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Cluster labels 0..c-1 of `nodes`, by spectral clustering of their subgraph."""
+        if len(nodes) <= self.n_clusters:
+            return np.arange(len(nodes))  # no fewer nodes than clusters: each its own
+        k = min(self.n_clusters, len(nodes) - 1)
+        eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes), k, rng)
+        if self.eigengap:
+            k = eigengap_n_clusters(eigenvalues)
+            vectors = vectors[:, :k]
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        embedding = vectors / np.maximum(norms, 1e-12)
+        labels = kmeans_labels(embedding, k, seed=int(rng.integers(2**31)))
+        if len(np.unique(labels)) < 2:
+            # Indistinguishable nodes (identical neighbourhoods): split by number order so the
+            # recursion still bounds leaf sizes.
+            return self.chunks(len(nodes))
+        return np.unique(labels, return_inverse=True)[1].reshape(-1)
+
+    def chunks(self, n: int) -> np.ndarray:
+        """Labels cutting n ordered nodes into at most `n_clusters` near-equal runs."""
+        parts = min(self.n_clusters, n)
+        return np.arange(n) * parts // n
+
+
+def append_leaf_tokens(paths: np.ndarray, n_user_nodes: int) -> np.ndarray:
+    """Append a disambiguation token where entities of one kind share a path.
+
+    Users and items are numbered separately: their codes live in separate tables.
+    """
+    parts = [
+        append_disambiguation(p, always=False) if len(p) else p
+        for p in (paths[:n_user_nodes], paths[n_user_nodes:])
+    ]
+    width = max(p.shape[1] for p in parts)
+    return np.concatenate(
+        [np.pad(p, ((0, 0), (0, width - p.shape[1])), constant_values=PAD) for p in parts]
+    )
+
+
+def _trim(codes: np.ndarray) -> np.ndarray:
+    """Drop trailing all-PAD columns."""
+    width = int((codes >= 0).sum(axis=1).max()) if len(codes) else 1
+    return codes[:, : max(width, 1)]

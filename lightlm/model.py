@@ -1,0 +1,217 @@
+"""The deep-and-narrow encoder-decoder (SPEC section 4), in plain torch.
+
+T5-style: pre-norm RMSNorm, no biases, learned absolute positions, one token embedding shared by
+encoder, decoder and the output layer. LightLM's point is the shape: T5-small's depth (6+6) and
+width (d_model 512) with the feed-forward cut from 2048 to 16.
+
+The decoder keeps a key/value cache so beam search runs one position per step; cross-attention
+keys and values are computed once per user and reused by every beam and step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from datamodules.errors import ConfigError
+
+
+@dataclass
+class ModelConfig:
+    """Shape of the Transformer. Presets: see `PRESETS`."""
+
+    n_enc_layers: int = 2  # encoder depth
+    n_dec_layers: int = 2  # decoder depth
+    d_model: int = 128  # residual width
+    n_heads: int = 4  # attention heads; d_model must divide by it
+    d_ff: int = 16  # feed-forward width (LightLM: 16, T5-small: 2048)
+    dropout: float = 0.1  # dropout on attention, feed-forward and embeddings
+    max_src_len: int = 512  # longest encoder input (user tokens + history codes)
+    max_tgt_len: int = 16  # longest item code, plus the start token
+
+    def __post_init__(self) -> None:
+        for name in ("n_enc_layers", "n_dec_layers", "d_model", "n_heads", "d_ff"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"--model.{name} must be at least 1, got {getattr(self, name)}")
+        if self.d_model % self.n_heads:
+            raise ConfigError(
+                f"--model.d_model ({self.d_model}) must be divisible by --model.n_heads ({self.n_heads})"
+            )
+        if not 0.0 <= self.dropout < 1.0:
+            raise ConfigError(f"--model.dropout must be in [0, 1), got {self.dropout}")
+
+
+PRESETS: dict[str, dict] = {
+    "lightlm": dict(n_enc_layers=6, n_dec_layers=6, d_model=512, n_heads=8, d_ff=16),
+    "t5-small": dict(n_enc_layers=6, n_dec_layers=6, d_model=512, n_heads=8, d_ff=2048),
+    "small": dict(n_enc_layers=2, n_dec_layers=2, d_model=128, n_heads=4, d_ff=16),
+    "tiny": dict(n_enc_layers=1, n_dec_layers=1, d_model=32, n_heads=2, d_ff=16),
+}
+
+
+def model_config(preset: str, **overrides) -> ModelConfig:
+    if preset not in PRESETS:
+        raise ConfigError(f"--model.preset {preset!r} is unknown; choose one of {sorted(PRESETS)}")
+    fields = {**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
+    return ModelConfig(**fields)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, d: int, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class Attention(nn.Module):
+    """Multi-head attention through `scaled_dot_product_attention` (fused kernels on GPU)."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.n_heads, self.dropout = cfg.n_heads, cfg.dropout
+        self.q = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
+        self.kv = nn.Linear(cfg.d_model, 2 * cfg.d_model, bias=False)
+        self.out = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
+
+    def heads(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, C = x.shape
+        return x.view(B, T, self.n_heads, C // self.n_heads).transpose(1, 2)  # (B, H, T, hd)
+
+    def keys_values(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        k, v = self.kv(x).chunk(2, dim=-1)
+        return self.heads(k), self.heads(v)
+
+    def attend(self, x: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask=None, causal=False):
+        q = self.heads(self.q(x))
+        p = self.dropout if self.training else 0.0
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p, is_causal=causal)
+        B, H, T, hd = y.shape
+        return self.out(y.transpose(1, 2).reshape(B, T, H * hd))
+
+    def forward(self, x: torch.Tensor, mask=None, causal=False) -> torch.Tensor:
+        k, v = self.keys_values(x)
+        return self.attend(x, k, v, mask, causal)
+
+
+class FeedForward(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.up = nn.Linear(cfg.d_model, cfg.d_ff, bias=False)
+        self.down = nn.Linear(cfg.d_ff, cfg.d_model, bias=False)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.down(self.drop(F.gelu(self.up(x))))
+
+
+class EncoderBlock(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.norm1, self.norm2 = RMSNorm(cfg.d_model), RMSNorm(cfg.d_model)
+        self.attn, self.ff = Attention(cfg), FeedForward(cfg)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = x + self.drop(self.attn(self.norm1(x), mask=mask))
+        return x + self.drop(self.ff(self.norm2(x)))
+
+
+class DecoderBlock(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.norm1, self.norm2, self.norm3 = (RMSNorm(cfg.d_model) for _ in range(3))
+        self.self_attn, self.cross_attn = Attention(cfg), Attention(cfg)
+        self.ff = FeedForward(cfg)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x, memory_kv, memory_mask, cache=None, pos: int = 0):
+        """Full sequence when `cache` is None; else one new position written into `cache`."""
+        h = self.norm1(x)
+        if cache is None:
+            a = self.self_attn(h, causal=True)
+        else:
+            k_new, v_new = self.self_attn.keys_values(h)  # (N, H, 1, hd)
+            cache[0][:, :, pos : pos + 1] = k_new
+            cache[1][:, :, pos : pos + 1] = v_new
+            a = self.self_attn.attend(h, cache[0][:, :, : pos + 1], cache[1][:, :, : pos + 1])
+        x = x + self.drop(a)
+        x = x + self.drop(self.cross_attn.attend(self.norm2(x), *memory_kv, mask=memory_mask))
+        return x + self.drop(self.ff(self.norm3(x)))
+
+
+class EncoderDecoder(nn.Module):
+    """Reads source tokens, scores target tokens. Token 0 is padding and is never attended to.
+
+    `step_tokens` (T, W) lists the tokens the decoder may emit at each step (PAD-padded); logits
+    are computed only for those, against the tied embedding rows (see `lightlm.tokens`).
+    """
+
+    def __init__(self, cfg: ModelConfig, vocab_size: int, step_tokens: torch.Tensor) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.register_buffer("step_tokens", step_tokens.clone(), persistent=False)
+        self.embed = nn.Embedding(vocab_size, cfg.d_model)
+        self.src_pos = nn.Embedding(cfg.max_src_len, cfg.d_model)
+        self.tgt_pos = nn.Embedding(cfg.max_tgt_len, cfg.d_model)
+        self.encoder = nn.ModuleList(EncoderBlock(cfg) for _ in range(cfg.n_enc_layers))
+        self.decoder = nn.ModuleList(DecoderBlock(cfg) for _ in range(cfg.n_dec_layers))
+        self.enc_norm, self.dec_norm = RMSNorm(cfg.d_model), RMSNorm(cfg.d_model)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m: nn.Module) -> None:
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+
+    def config_dict(self) -> dict:
+        return asdict(self.cfg)
+
+    def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """src (B, S) -> memory (B, S, C) and its attention mask (B, 1, 1, S), True = attend."""
+        B, S = src.shape
+        if S > self.cfg.max_src_len:
+            raise ConfigError(f"input of {S} tokens exceeds --model.max_src_len {self.cfg.max_src_len}")
+        mask = (src != 0)[:, None, None, :]
+        x = self.drop(self.embed(src) + self.src_pos(torch.arange(S, device=src.device)))
+        for block in self.encoder:
+            x = block(x, mask)
+        return self.enc_norm(x), mask
+
+    def memory_kv(self, memory: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Cross-attention keys/values of every decoder layer, computed once per input."""
+        return [block.cross_attn.keys_values(memory) for block in self.decoder]
+
+    def logits(self, h: torch.Tensor, steps: slice) -> torch.Tensor:
+        """h (B, T, C) at decoding `steps` -> logits (B, T, W) over each step's output tokens."""
+        tokens = self.step_tokens[steps]  # (T, W)
+        out = torch.einsum("btc,twc->btw", self.dec_norm(h), self.embed(tokens))  # tied weights
+        return out.masked_fill(tokens == 0, float("-inf"))
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        """Teacher forcing: src (B, S), tgt_in (B, T) starting with BOS -> logits (B, T, W)."""
+        memory, mask = self.encode(src)
+        T = tgt_in.shape[1]
+        x = self.drop(self.embed(tgt_in) + self.tgt_pos(torch.arange(T, device=src.device)))
+        for block, kv in zip(self.decoder, self.memory_kv(memory)):
+            x = block(x, kv, mask)
+        return self.logits(x, slice(0, T))
+
+    def new_cache(self, n: int, steps: int, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        H = self.cfg.n_heads
+        hd = self.cfg.d_model // H
+        shape = (n, H, steps, hd)
+        return [(like.new_zeros(shape), like.new_zeros(shape)) for _ in self.decoder]
+
+    def decode_step(self, token, pos: int, memory_kv, memory_mask, cache) -> torch.Tensor:
+        """One decoder position for N sequences: token (N,) -> logits (N, W); fills `cache`."""
+        x = self.embed(token)[:, None, :] + self.tgt_pos.weight[pos]
+        for block, kv, c in zip(self.decoder, memory_kv, cache):
+            x = block(x, kv, memory_mask, cache=c, pos=pos)
+        return self.logits(x, slice(pos, pos + 1))[:, 0]

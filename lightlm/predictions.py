@@ -1,0 +1,57 @@
+"""Writes every user's top-K recommendations, in the dataset's original ids, after `predict`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import lightning as L
+import polars as pl
+import torch
+from lightning.pytorch.callbacks import BasePredictionWriter
+
+from datamodules.errors import ConfigError
+
+
+class RecommendationWriter(BasePredictionWriter):
+    """Collects predictions and writes one row per (user, rank) to CSV or Parquet.
+
+    Args:
+        path: output file; `.csv` or `.parquet`. Written to a temporary file then renamed, so
+            an interrupted run never leaves a half-written file.
+    """
+
+    def __init__(self, path: str = "runs/predictions.csv") -> None:
+        super().__init__(write_interval="epoch")
+        if Path(path).suffix not in (".csv", ".parquet"):
+            raise ConfigError(f"--predictions.path must end in .csv or .parquet, got {path!r}")
+        self.path = Path(path)
+
+    def write_on_epoch_end(self, trainer: L.Trainer, pl_module, predictions, batch_indices) -> None:
+        users = torch.cat([p["user"] for p in predictions]).cpu()
+        items = torch.cat([p["items"] for p in predictions]).cpu()
+        scores = torch.cat([p["scores"] for p in predictions]).cpu()
+        if trainer.world_size > 1:
+            users, items, scores = (trainer.strategy.all_gather(t).flatten(0, 1).cpu() for t in (users, items, scores))
+        if trainer.global_rank != 0:
+            return
+        data = trainer.datamodule.split.data
+        K = items.shape[1]
+        rows = items.flatten()
+        keep = rows >= 0
+        frame = pl.DataFrame(
+            {
+                "user": data.user_ids[users.repeat_interleave(K)[keep].numpy()],
+                "rank": torch.arange(1, K + 1).repeat(len(users))[keep].numpy(),
+                "item": data.item_ids[rows[keep].numpy()],
+                "score": scores.flatten()[keep].numpy(),
+            }
+        ).sort(["user", "rank"])
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        if self.path.suffix == ".parquet":
+            frame.write_parquet(tmp)
+        else:
+            frame.write_csv(tmp)
+        os.replace(tmp, self.path)
+        print(f"wrote {len(frame)} recommendations for {len(users)} users to {self.path}")

@@ -1,0 +1,68 @@
+"""The prefix tree of all valid item codes, stored as tensors (CSR children table).
+
+Node 0 is the root; every node's children are a contiguous run of edges, sorted by token, so
+"which tokens may follow this prefix" for a whole batch of beams is a gather, not a dict lookup.
+Built level by level with `np.unique`: no Python loop over items.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+class PrefixTrie:
+    """CSR trie over item token sequences that all have the same length (EOS-padded)."""
+
+    def __init__(self, item_tokens: torch.Tensor, local_index: torch.Tensor) -> None:
+        codes = item_tokens.cpu().numpy().astype(np.int64)
+        n_items, depth = codes.shape
+        vocab = int(codes.max()) + 1
+        parent = np.zeros(n_items, dtype=np.int64)
+        next_id = 1
+        edge_parent, edge_token, edge_child, max_children = [], [], [], []
+        for t in range(depth):
+            key = parent * vocab + codes[:, t]
+            uniq, inverse = np.unique(key, return_inverse=True)
+            children = next_id + np.arange(len(uniq), dtype=np.int64)
+            edge_parent.append(uniq // vocab)
+            edge_token.append(uniq % vocab)
+            edge_child.append(children)
+            max_children.append(int(np.bincount(uniq // vocab).max()))
+            parent = children[inverse.reshape(-1)]
+            next_id += len(uniq)
+        if len(np.unique(parent)) != n_items:
+            raise ValueError("item token sequences are not unique")
+        parents = np.concatenate(edge_parent)  # sorted: levels in order, np.unique sorts within
+        self.n_nodes = next_id
+        self.depth = depth
+        self.max_children = max_children  # per level: widest node, bounds the candidate table
+        ptr = np.zeros(next_id + 1, dtype=np.int64)
+        np.cumsum(np.bincount(parents, minlength=next_id), out=ptr[1:])
+        leaf_item = np.full(next_id, -1, dtype=np.int64)
+        leaf_item[parent] = np.arange(n_items)
+        self.child_ptr = torch.as_tensor(ptr)  # (n_nodes + 1,)
+        self.child_token = torch.as_tensor(np.concatenate(edge_token))  # (n_edges,)
+        self.child_column = local_index.cpu()[self.child_token]  # (n_edges,) column in step logits
+        self.child_node = torch.as_tensor(np.concatenate(edge_child))  # (n_edges,)
+        self.leaf_item = torch.as_tensor(leaf_item)  # (n_nodes,) item of a leaf, else -1
+
+    def to(self, device: torch.device | str) -> PrefixTrie:
+        for name in ("child_ptr", "child_token", "child_column", "child_node", "leaf_item"):
+            setattr(self, name, getattr(self, name).to(device))
+        return self
+
+    def children(self, nodes: torch.Tensor, level: int) -> tuple[torch.Tensor, ...]:
+        """Candidate edges of `nodes` (N,) at `level`.
+
+        Returns tokens, their columns in the step's logits, child nodes and a validity mask, all
+        (N, W), where W is the widest node of that level; slots past a node's last child are
+        invalid.
+        """
+        width = self.max_children[level]
+        start = self.child_ptr[nodes]
+        count = self.child_ptr[nodes + 1] - start
+        slot = torch.arange(width, device=nodes.device)
+        valid = slot[None, :] < count[:, None]
+        edge = (start[:, None] + slot[None, :]).clamp(max=len(self.child_token) - 1)
+        return self.child_token[edge], self.child_column[edge], self.child_node[edge], valid
