@@ -3,8 +3,8 @@
 GCI and RQ both turn these embeddings into codes; SCI reuses `kmeans_labels` for its splits.
 Everything here reads training interactions only and is deterministic for a seed.
 
-BPR (Rendle et al. 2009) is trained with sparse gradients, so a step touches only the rows in
-its batch and an epoch costs O(interactions), not O(users + items). `lightgcn` propagates the
+BPR (Rendle et al. 2009) is trained with row-wise sparse updates, so a step touches only the
+rows in its batch and an epoch costs O(interactions), not O(users + items). `lightgcn` propagates the
 trained BPR embeddings over the normalized user-item graph (He et al. 2020's layer average)
 without training through the propagation: it smooths each embedding towards its neighbours at
 the cost of a few sparse products, where end-to-end LightGCN would pay them at every step.
@@ -19,6 +19,7 @@ import scipy.sparse as sp
 import torch
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
@@ -27,6 +28,10 @@ from indexers.base import PAD, append_disambiguation, digit_codes
 METHODS = ("bpr", "lightgcn")
 KMEANS_FIT_POINTS = 100_000  # KMeans fits on a sample of this many points, then labels all
 KMEANS_INITS = 2
+# Problems with fewer rows than this run on one thread (BLAS and OpenMP): synchronization
+# dominates there, and spin-waiting threads made SCI on Beauty ten times slower when another
+# process shared the two cores.
+SERIAL_BELOW = 20_000
 
 
 def collaborative_embeddings(
@@ -37,7 +42,7 @@ def collaborative_embeddings(
     seed: int = 0,
     layers: int = 3,
     batch_size: int = 8192,
-    lr: float = 0.01,
+    lr: float = 0.05,
     weight_decay: float = 1e-4,
 ) -> tuple[np.ndarray, np.ndarray]:
     """User and item embeddings, float32, rows L2-normalized: ((n_users, dim), (n_items, dim)).
@@ -65,29 +70,45 @@ def train_bpr(
     lr: float,
     weight_decay: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """BPR matrix factorization with one uniformly sampled negative item per interaction."""
+    """BPR matrix factorization with one uniformly sampled negative item per interaction.
+
+    Gradients are written out by hand and applied with row-wise Adagrad (one accumulator per
+    embedding row): a step then touches only its batch's rows, with no autograd graph and no
+    optimizer state the size of the tables. One thread: batches this small lose more to thread
+    synchronization than they gain, dramatically so when other processes share the cores.
+    """
     gen = torch.Generator().manual_seed(seed)
     users = torch.from_numpy(train.users())
     items = torch.from_numpy(train.items)
-    user_w = torch.nn.Parameter(0.1 * torch.randn(train.n_users, dim, generator=gen))
-    item_w = torch.nn.Parameter(0.1 * torch.randn(train.n_items, dim, generator=gen))
-    opt = torch.optim.SparseAdam([user_w, item_w], lr=lr)
+    user_w = 0.1 * torch.randn(train.n_users, dim, generator=gen)
+    item_w = 0.1 * torch.randn(train.n_items, dim, generator=gen)
+    user_acc = torch.zeros(train.n_users)
+    item_acc = torch.zeros(train.n_items)
     n = len(items)
-    for _ in range(epochs if n else 0):
-        order = torch.randperm(n, generator=gen)
-        negatives = torch.randint(train.n_items, (n,), generator=gen)
-        for start in range(0, n, batch_size):
-            batch = order[start : start + batch_size]
-            u = torch.nn.functional.embedding(users[batch], user_w, sparse=True)
-            pos = torch.nn.functional.embedding(items[batch], item_w, sparse=True)
-            neg = torch.nn.functional.embedding(negatives[batch], item_w, sparse=True)
-            margin = (u * (pos - neg)).sum(dim=1)
-            l2 = u.square().sum() + pos.square().sum() + neg.square().sum()
-            loss = -torch.nn.functional.logsigmoid(margin).mean() + weight_decay * l2 / len(batch)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-    return user_w.detach().numpy().copy(), item_w.detach().numpy().copy()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for _ in range(epochs if n else 0):
+            order = torch.randperm(n, generator=gen)
+            negatives = torch.randint(train.n_items, (n,), generator=gen)
+            for start in range(0, n, batch_size):
+                batch = order[start : start + batch_size]
+                rows = (users[batch], items[batch], negatives[batch])
+                u, pos, neg = user_w[rows[0]], item_w[rows[1]], item_w[rows[2]]
+                # d(-log sigmoid(margin))/d(margin) = -sigmoid(-margin)
+                g = torch.sigmoid(-(u * (pos - neg)).sum(dim=1, keepdim=True))
+                grads = (
+                    -g * (pos - neg) + weight_decay * u,
+                    -g * u + weight_decay * pos,
+                    g * u + weight_decay * neg,
+                )
+                tables = ((user_w, user_acc), (item_w, item_acc), (item_w, item_acc))
+                for idx, grad, (table, acc) in zip(rows, grads, tables):
+                    acc.index_add_(0, idx, grad.square().mean(dim=1))
+                    table.index_add_(0, idx, -lr * grad / (acc[idx, None].sqrt() + 1e-8))
+    finally:
+        torch.set_num_threads(threads)
+    return user_w.numpy(), item_w.numpy()
 
 
 def propagate(
@@ -129,13 +150,18 @@ def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     fit = x if n <= KMEANS_FIT_POINTS else x[np.sort(rng.choice(n, KMEANS_FIT_POINTS, replace=False))]
     km = KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=seed)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), serial_if_small(len(fit)):
         # Fewer distinct points than k is legitimate here (duplicated embeddings); the labels
         # are still a valid partition.
         warnings.simplefilter("ignore", ConvergenceWarning)
         km.fit(fit)
     labels = km.labels_ if fit is x else km.predict(x)
     return labels.astype(np.int64)
+
+
+def serial_if_small(n_rows: int) -> threadpool_limits:
+    """A context that limits BLAS and OpenMP to one thread for problems under SERIAL_BELOW rows."""
+    return threadpool_limits(limits=1 if n_rows < SERIAL_BELOW else None)
 
 
 def quantized_codes(prefix: np.ndarray, warm: np.ndarray, cold_label: int, base: int) -> np.ndarray:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datamodules.errors import ConfigError
 from indexers.base import Indexer
+from indexers.graph import GraphIndexer
 from indexers.random_ids import RandomIndexer
+from indexers.residual import ResidualIndexer
 from indexers.sequential import SequentialIndexer
+from indexers.spectral import SpectralIndexer
 
 INDEXERS: dict[str, type[Indexer]] = {
-    cls.name: cls for cls in (RandomIndexer, SequentialIndexer)
+    cls.name: cls
+    for cls in (RandomIndexer, SequentialIndexer, SpectralIndexer, GraphIndexer, ResidualIndexer)
 }
 
 

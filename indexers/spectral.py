@@ -25,6 +25,7 @@ import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from threadpoolctl import threadpool_limits
 
 from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
@@ -291,7 +292,10 @@ class SpectralIndexer(Indexer):
         if len(nodes) <= self.n_clusters:
             return np.arange(len(nodes))  # no fewer nodes than clusters: each its own
         k = min(self.n_clusters, len(nodes) - 1)
-        eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes), k, rng)
+        # Lanczos and small dense solvers are memory-bound BLAS-2 work: extra threads only
+        # spin-wait, at a large cost when other processes share the cores.
+        with threadpool_limits(limits=1):
+            eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes), k, rng)
         if self.eigengap:
             k = eigengap_n_clusters(eigenvalues)
             vectors = vectors[:, :k]

@@ -10,13 +10,13 @@ import os
 import sys
 from pathlib import Path
 
-from lightning.pytorch.callbacks import ModelCheckpoint, RichProgressBar
+from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar, RichProgressBar
 from lightning.pytorch.cli import LightningCLI
 
 import indexers.registry  # noqa: F401  (makes every indexer class selectable by name)
 from datamodules.datamodule import RecDataModule
 from datamodules.errors import ConfigError, LightLMError
-from lightlm.module import GenerativeRecommender
+from lightlm.recommender import Recommender
 from lightlm.predictions import RecommendationWriter
 
 
@@ -33,15 +33,14 @@ def configure_wandb_env() -> None:
         os.environ.setdefault("WANDB_SILENT", "true")
 
 
-# Without any config file `lightlm fit` trains on the embedded synthetic data, logs to offline W&B
-# under runs/ and shows a rich progress bar.
+# Without any config file `lightlm fit` trains on the embedded synthetic data and logs to offline
+# W&B under runs/.
 TRAINER_DEFAULTS = {
     "max_epochs": 10,
     "logger": {
         "class_path": "lightning.pytorch.loggers.WandbLogger",
         "init_args": {"project": "lightlm", "save_dir": "runs", "offline": True},
     },
-    "callbacks": [RichProgressBar()],
 }
 
 
@@ -59,6 +58,17 @@ class LightLMCLI(LightningCLI):
             }
         )
         parser.add_lightning_class_args(RecommendationWriter, "predictions")
+        # The generative model unless a config names another Recommender (e.g. SASRec).
+        parser.set_defaults({"model": {"class_path": "lightlm.generative.GenerativeRecommender"}})
+
+    def _instantiate_trainer(self, config: dict, callbacks: list):
+        # A rich progress bar unless the user turned bars off or configured their own.
+        configured = config.get("callbacks") or []
+        if config.get("enable_progress_bar") is not False and not any(
+            isinstance(c, ProgressBar) for c in configured
+        ):
+            callbacks = [*callbacks, RichProgressBar()]
+        return super()._instantiate_trainer(config, callbacks)
 
     def _resolve_best(self) -> None:
         """`--ckpt_path best` (the default for test/predict) means the configured best.ckpt,
@@ -88,8 +98,9 @@ def main(args: list[str] | None = None) -> None:
             run_index(argv[1:])
         else:
             LightLMCLI(
-                GenerativeRecommender,
+                Recommender,
                 RecDataModule,
+                subclass_mode_model=True,
                 args=args,
                 save_config_kwargs={"overwrite": True},
                 trainer_defaults=TRAINER_DEFAULTS,

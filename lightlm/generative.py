@@ -1,0 +1,115 @@
+"""The generative recommender: trains the encoder-decoder on item codes, ranks by constrained beam search.
+
+The network is built in `build()` because its vocabulary comes from the fitted index, which the
+datamodule owns; the index travels in every checkpoint (see `lightlm.recommender`).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from datamodules.errors import ConfigError
+from datamodules.split import LeaveOneOut
+from indexers.base import ItemIndex
+from lightlm.generation import constrained_beam_search
+from lightlm.model import EncoderDecoder, model_config
+from lightlm.recommender import Batch, Recommender
+from lightlm.tokens import BOS, PAD, TokenLayout
+from lightlm.trie import PrefixTrie
+
+
+class GenerativeRecommender(Recommender):
+    """Deep-and-narrow generative recommender (LightLM).
+
+    Args:
+        preset: model shape: `lightlm` (6+6, 512, d_ff 16), `t5-small` (d_ff 2048), `small`, `tiny`.
+        n_enc_layers: overrides the preset's encoder depth.
+        n_dec_layers: overrides the preset's decoder depth.
+        d_model: overrides the preset's width.
+        n_heads: overrides the preset's number of heads.
+        d_ff: overrides the preset's feed-forward width.
+        dropout: overrides the preset's dropout (0.1).
+        label_smoothing: cross-entropy label smoothing on code tokens.
+        num_beams: beams of the constrained beam search.
+        lr: AdamW peak learning rate.
+        weight_decay: AdamW weight decay.
+        eps: AdamW epsilon.
+        warmup_ratio: share of steps with a linear warmup, then linear decay to 0.
+        top_k: items recommended per user (the metrics need at least 20).
+        exclude_train_items: never recommend an item already in the user's input history,
+            enforced by the beam-search constraint (default off, as in the published numbers).
+    """
+
+    def __init__(
+        self,
+        preset: str = "small",
+        n_enc_layers: int | None = None,
+        n_dec_layers: int | None = None,
+        d_model: int | None = None,
+        n_heads: int | None = None,
+        d_ff: int | None = None,
+        dropout: float | None = None,
+        label_smoothing: float = 0.0,
+        num_beams: int = 20,
+        lr: float = 1e-3,
+        weight_decay: float = 0.01,
+        eps: float = 1e-6,
+        warmup_ratio: float = 0.05,
+        top_k: int = 20,
+        exclude_train_items: bool = False,
+    ) -> None:
+        super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
+        if num_beams < top_k:
+            raise ConfigError(f"--model.num_beams ({num_beams}) must be at least --model.top_k ({top_k})")
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ConfigError(f"--model.label_smoothing must be in [0, 1), got {label_smoothing}")
+        self.save_hyperparameters()
+        self.shape = dict(
+            n_enc_layers=n_enc_layers, n_dec_layers=n_dec_layers, d_model=d_model,
+            n_heads=n_heads, d_ff=d_ff, dropout=dropout,
+        )
+        model_config(preset, **self.shape)  # fail on an impossible shape now, not after indexing
+        self.model: EncoderDecoder | None = None
+
+    def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
+        layout = TokenLayout.from_index(index)
+        self.register_buffer("item_tokens", layout.item_tokens, persistent=False)
+        self.register_buffer("user_tokens", layout.user_tokens, persistent=False)
+        self.register_buffer("local_index", layout.local_index, persistent=False)
+        src_len = layout.user_tokens.shape[1] + history_len * layout.code_len
+        cfg = model_config(
+            self.hparams.preset, **self.shape, max_src_len=max(src_len, 1), max_tgt_len=layout.code_len
+        )
+        self.model = EncoderDecoder(cfg, layout.vocab_size, layout.step_tokens)
+        self.trie = PrefixTrie(layout.item_tokens, layout.local_index)
+
+    def encoder_input(self, batch: Batch) -> torch.Tensor:
+        """User tokens, then the code tokens of each history item (PAD where there is none)."""
+        src = self.user_tokens[batch["user"]]
+        hist = batch["history"]
+        if hist.shape[1]:
+            codes = self.item_tokens[hist.clamp(min=0)]  # (B, H, L)
+            codes = codes.masked_fill((hist < 0)[..., None], PAD)
+            src = torch.cat([src, codes.flatten(1)], dim=1)
+        return src
+
+    def model_step(self, batch: Batch) -> torch.Tensor:
+        tgt = self.item_tokens[batch["target"]]  # (B, L)
+        tgt_in = torch.cat([torch.full_like(tgt[:, :1], BOS), tgt[:, :-1]], dim=1)
+        logits = self.model(self.encoder_input(batch), tgt_in)  # (B, L, W) over each step's tokens
+        return F.cross_entropy(
+            logits.flatten(0, 1).float(),
+            self.local_index[tgt].flatten(),
+            label_smoothing=self.hparams.label_smoothing,
+        )
+
+    def recommend(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor]:
+        return constrained_beam_search(
+            self.model,
+            self.encoder_input(batch),
+            self.trie.to(self.device),
+            num_beams=self.hparams.num_beams,
+            top_k=self.hparams.top_k,
+            exclude=self.excluded(batch, stage),
+        )

@@ -1,0 +1,166 @@
+"""What every recommender of the kit shares: evaluation, the popularity baseline, checkpoints.
+
+Subclasses (the generative model, SASRec) implement `build`, `model_step` and `recommend`; the
+metrics, their names (`val/ndcg@10`, `test/recall@20`, ...), the popularity figures logged beside
+them and the index check on checkpoint load are the same for all, so their numbers compare.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+import lightning as L
+import torch
+
+from datamodules.errors import ConfigError, IndexMismatchError
+from datamodules.interactions import Sequences
+from datamodules.split import LeaveOneOut
+from indexers.base import ItemIndex
+from lightlm.metrics import KS, TopKMetrics
+
+Batch = dict[str, torch.Tensor]
+
+
+class Recommender(L.LightningModule):
+    """Base LightningModule: a subclass turns a batch of users into ranked item lists.
+
+    Args:
+        lr: AdamW peak learning rate.
+        weight_decay: AdamW weight decay.
+        eps: AdamW epsilon.
+        warmup_ratio: share of steps with a linear warmup, then linear decay to 0.
+        top_k: items recommended per user (the metrics need at least 20).
+        exclude_train_items: never recommend an item the user already has in their input
+            history (default off, as in the published numbers).
+    """
+
+    def __init__(
+        self,
+        lr: float = 1e-3,
+        weight_decay: float = 0.01,
+        eps: float = 1e-6,
+        warmup_ratio: float = 0.05,
+        top_k: int = 20,
+        exclude_train_items: bool = False,
+    ) -> None:
+        super().__init__()
+        if lr <= 0:
+            raise ConfigError(f"--model.lr must be positive, got {lr}")
+        if top_k < max(KS):
+            raise ConfigError(f"--model.top_k must be at least {max(KS)} for the metrics, got {top_k}")
+        if not 0.0 <= warmup_ratio < 1.0:
+            raise ConfigError(f"--model.warmup_ratio must be in [0, 1), got {warmup_ratio}")
+        self.index: ItemIndex | None = None
+        self.val_metrics = TopKMetrics()
+        self.test_metrics = TopKMetrics()
+        self.test_popularity = TopKMetrics()
+
+    # ---- building from the data -------------------------------------------------------------
+    def setup(self, stage: str) -> None:
+        if self.index is not None:
+            return
+        dm = self.trainer.datamodule
+        self.attach(dm.index, dm.split, dm.history_len)
+
+    def attach(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
+        """Build the network and lookup tables for this data (also usable without a Trainer)."""
+        self.index = index
+        counts = torch.bincount(torch.as_tensor(split.train.items), minlength=index.n_items)
+        self.register_buffer("popular", counts.topk(self.hparams.top_k).indices, persistent=False)
+        # Sorted keys user * n_items + item of what each user has read, for `exclude_train_items`.
+        self.history_keys = {
+            "validate": _history_keys(split.history("validate")),
+            "test": _history_keys(split.history("test")),
+            "predict": _history_keys(split.data.sequences),
+        }
+        self.build(index, split, history_len)
+
+    @abstractmethod
+    def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
+        """Create the network now that the vocabulary and catalogue are known."""
+
+    @abstractmethod
+    def model_step(self, batch: Batch) -> torch.Tensor:
+        """Training loss of a batch."""
+
+    @abstractmethod
+    def recommend(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, top_k) item indices best first (-1 pads) and their scores."""
+
+    def excluded(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor, int] | None:
+        """(sorted history keys, users, n_items) when `exclude_train_items` is on, else None."""
+        if not self.hparams.exclude_train_items:
+            return None
+        return self.history_keys[stage].to(self.device), batch["user"], self.index.n_items
+
+    # ---- checkpoints carry their index -----------------------------------------------------
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        checkpoint["lightlm_index"] = self.index.to_dict()
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        stored = checkpoint.get("lightlm_index")
+        if stored is None:
+            raise IndexMismatchError("the checkpoint carries no item index; it was not made by lightlm fit")
+        saved = ItemIndex.from_dict(stored, source="checkpoint index")
+        if self.index is not None and saved.content_hash() != self.index.content_hash():
+            why = (
+                "another dataset"
+                if saved.data_fingerprint != self.index.data_fingerprint
+                else "another index configuration"
+            )
+            raise IndexMismatchError(
+                f"the checkpoint was trained on {why} (index {saved.indexer} {saved.content_hash()}, "
+                f"data {saved.data_fingerprint}) than the one configured now (index "
+                f"{self.index.indexer} {self.index.content_hash()}, data {self.index.data_fingerprint})"
+            )
+
+    # ---- Lightning steps --------------------------------------------------------------------
+    def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
+        loss = self.model_step(batch)
+        self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["user"]))
+        return loss
+
+    def validation_step(self, batch: Batch, batch_idx: int) -> None:
+        n = len(batch["user"])
+        self.log("val/loss", self.model_step(batch), batch_size=n, sync_dist=True)
+        items, _ = self.recommend(batch, "validate")
+        self.val_metrics.update(items, batch["target"])
+
+    def on_validation_epoch_end(self) -> None:
+        self.log_dict({f"val/{k}": v for k, v in self.val_metrics.compute().items()})
+        self.val_metrics.reset()
+
+    def test_step(self, batch: Batch, batch_idx: int) -> None:
+        items, _ = self.recommend(batch, "test")
+        self.test_metrics.update(items, batch["target"])
+        self.test_popularity.update(self.popular.expand(len(items), -1), batch["target"])
+
+    def on_test_epoch_end(self) -> None:
+        metrics = {f"test/{k}": v for k, v in self.test_metrics.compute().items()}
+        metrics |= {f"test/popularity/{k}": v for k, v in self.test_popularity.compute().items()}
+        self.log_dict(metrics)
+        self.test_metrics.reset()
+        self.test_popularity.reset()
+
+    def predict_step(self, batch: Batch, batch_idx: int) -> dict[str, torch.Tensor]:
+        items, scores = self.recommend(batch, "predict")
+        return {"user": batch["user"], "items": items, "scores": scores}
+
+    def configure_optimizers(self):
+        hp = self.hparams
+        opt = torch.optim.AdamW(self.parameters(), lr=hp.lr, eps=hp.eps, weight_decay=hp.weight_decay)
+        total = max(1, int(self.trainer.estimated_stepping_batches))
+        warmup = int(hp.warmup_ratio * total)
+
+        def schedule(step: int) -> float:
+            if step < warmup:
+                return (step + 1) / warmup
+            return max(0.0, (total - step) / max(1, total - warmup))
+
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+
+
+def _history_keys(seqs: Sequences) -> torch.Tensor:
+    keys = torch.as_tensor(seqs.users()) * seqs.n_items + torch.as_tensor(seqs.items)
+    return keys.sort().values
