@@ -1,0 +1,97 @@
+"""`lightlm index --config ...`: build (or load) the configured index and print its statistics.
+
+It reads the same config files and `--data.*` options as `fit`, so the index it reports is
+exactly the one training will use, and it leaves that index in the cache for training.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import time
+import tracemalloc
+
+from rich.console import Console
+from rich.table import Table
+
+from indexers.stats import index_statistics
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def run_index(args: list[str]) -> None:
+    """Parse `args` like `lightlm fit` would, build the index, print statistics.
+
+    `--rebuild` ignores a cached index; `--json PATH` also writes the statistics as JSON.
+    """
+    from lightlm.cli import LightLMCLI  # late: the CLI module imports this one lazily too
+    from datamodules.datamodule import RecDataModule
+    from datamodules.split import leave_one_out
+    from lightlm.recommender import Recommender
+
+    rebuild = "--rebuild" in args
+    json_out = None
+    if "--json" in args:
+        i = args.index("--json")
+        json_out = args[i + 1]
+        args = args[:i] + args[i + 2 :]
+    args = [a for a in args if a != "--rebuild"] + ["--trainer.logger", "false"]
+    cli = LightLMCLI(Recommender, RecDataModule, subclass_mode_model=True, run=False, args=args)
+    dm: RecDataModule = cli.datamodule
+    console = Console()
+    with console.status("reading and splitting the data..."):
+        split = leave_one_out(dm.read())
+    cache = dm.index_cache_path(split.data.fingerprint())
+    if rebuild and cache.is_file():
+        cache.unlink()
+    cached = cache.is_file()
+    tracemalloc.start()
+    start = time.perf_counter()
+    with console.status(f"{'loading' if cached else 'fitting'} the {dm.indexer.name} index..."):
+        index = dm.build_index(split)
+    seconds = time.perf_counter() - start
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    stats = index_statistics(index, split.train)
+    stats |= {
+        "seconds": round(seconds, 3),
+        "from_cache": cached,
+        "traced_peak_mb": round(traced_peak / 2**20, 1),
+        "process_peak_rss_mb": round(_peak_rss_mb(), 1),
+        "cache_file": str(cache),
+        "hash": index.content_hash(),
+    }
+    _print(console, stats, dm.indexer.config())
+    if json_out:
+        with open(json_out, "w") as f:
+            json.dump(stats, f, indent=2)
+
+
+def _print(console: Console, stats: dict, config: dict) -> None:
+    table = Table(title=f"index: {stats['indexer']}", show_header=False, min_width=min(100, shutil.get_terminal_size().columns))
+    table.add_column("statistic", style="bold")
+    table.add_column("value")
+    table.add_row("config", ", ".join(f"{k}={v}" for k, v in config.items() if k != "name"))
+    table.add_row("items / users", f"{stats['items']:,} / {stats['users']:,}")
+    hist = ", ".join(f"{length} tokens: {n:,}" for length, n in stats["code_length_histogram"].items())
+    table.add_row("item code lengths", hist)
+    table.add_row("user code width", str(stats["user_code_width"]))
+    for b in stats["branching"]:
+        table.add_row(f"branching, level {b['level']}", f"mean {b['mean']:.1f}, max {b['max']}")
+    table.add_row("items needing disambiguation", f"{stats['disambiguated_items']:,}")
+    c = stats["coherence"]
+    ratio = "n/a" if c["ratio"] is None else f"{c['ratio']:.2f}x"
+    table.add_row(
+        "collaborative coherence",
+        f"{c['copurchase_share']:.3f} of co-purchased pairs share a first token vs "
+        f"{c['random_share']:.3f} of random pairs ({ratio})",
+    )
+    source = "loaded from cache" if stats["from_cache"] else "fitted"
+    table.add_row("time", f"{stats['seconds']:.2f} s ({source})")
+    table.add_row("memory", f"{stats['traced_peak_mb']:.0f} MB traced peak while indexing, "
+                  f"{stats['process_peak_rss_mb']:.0f} MB process peak RSS")
+    table.add_row("cache", f"{stats['cache_file']} (hash {stats['hash']})")
+    console.print(table)
