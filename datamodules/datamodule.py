@@ -10,13 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
 import lightning as L
+import rich
 import torch
 from lightning.pytorch.overrides.distributed import UnrepeatedDistributedSampler
+from rich.errors import LiveError
 from torch.utils.data import DataLoader
 
 from datamodules.errors import ConfigError
@@ -25,6 +29,7 @@ from datamodules.p5 import read_p5
 from datamodules.samples import SampleTensors, evaluation_samples, take_batch, training_samples
 from datamodules.split import LeaveOneOut, leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
+from datamodules.training_order import ResumableSampler
 from indexers.base import Indexer, ItemIndex
 from indexers.sequential import SequentialIndexer
 
@@ -41,6 +46,24 @@ class LogColumns:
     has_header: bool = True  # whether the first row names the columns
     separator: str | None = None  # field separator; default from the format
     k_core: int = 5  # keep users and items with at least this many interactions, iteratively
+
+
+@contextmanager
+def status(message: str) -> Iterator[None]:
+    """A spinner with `message` while a long step runs, on an interactive terminal only, and
+    only when no other live display (a progress bar of the caller) owns the terminal."""
+    console = rich.get_console()
+    spinner = console.status(f"{message}...") if console.is_terminal else None
+    try:
+        if spinner is not None:
+            spinner.start()
+    except LiveError:
+        spinner = None
+    try:
+        yield
+    finally:
+        if spinner is not None:
+            spinner.stop()
 
 
 class RecDataModule(L.LightningDataModule):
@@ -87,7 +110,9 @@ class RecDataModule(L.LightningDataModule):
             if value < 1:
                 raise ConfigError(f"--data.{name} must be at least 1, got {value}")
         if task == "sequential" and history_len < 1:
-            raise ConfigError(f"--data.history_len must be at least 1 for the sequential task, got {history_len}")
+            raise ConfigError(
+                f"--data.history_len must be at least 1 for the sequential task, got {history_len}"
+            )
         self.path, self.format = path, format
         self.log_columns = log or LogColumns()
         self.synthetic = synthetic or SyntheticConfig()
@@ -102,6 +127,7 @@ class RecDataModule(L.LightningDataModule):
         self.split: LeaveOneOut | None = None
         self.index: ItemIndex | None = None
         self.index_seconds = 0.0
+        self.resume_from = (0, 0)  # (epoch, batches of it already trained), set by load_state_dict
 
     # ---- reading and indexing -------------------------------------------------------------
     def read(self) -> Interactions:
@@ -135,7 +161,9 @@ class RecDataModule(L.LightningDataModule):
         if path.is_file():
             index = ItemIndex.load(path)
         else:
-            index = self.indexer.fit(split.train, data_fingerprint=fingerprint)
+            what = f"fitting the {self.indexer.name} index on {len(split.train):,} training interactions"
+            with status(what):
+                index = self.indexer.fit(split.train, data_fingerprint=fingerprint)
             index.save(path)
         self.index_seconds = time.perf_counter() - start
         return index
@@ -148,7 +176,8 @@ class RecDataModule(L.LightningDataModule):
     def setup(self, stage: str | None = None) -> None:
         if self.split is not None:
             return
-        self.split = leave_one_out(self.read())
+        with status(f"reading and splitting {self.path or 'the synthetic data'}"):
+            self.split = leave_one_out(self.read())
         self.index = self.build_index(self.split)
         if self.index.n_items != self.split.n_items or self.index.n_users != self.split.n_users:
             raise ConfigError(
@@ -171,20 +200,44 @@ class RecDataModule(L.LightningDataModule):
     def _loader(self, stage: str, shuffle: bool) -> DataLoader:
         ds = self.dataset(stage)
         bs = self.batch_size if stage == "fit" else self.eval_batch_size
+        world, rank = (self.trainer.world_size, self.trainer.global_rank) if self.trainer else (1, 0)
         sampler = None
-        if stage != "fit" and self.trainer is not None and self.trainer.world_size > 1:
+        if shuffle:
+            # The order is a function of (seed, epoch) and skips what a resumed run already
+            # trained on, so an interrupted run resumes onto exactly the same batches.
+            epoch, done = self.resume_from
+            self.resume_from = (0, 0)
+            sampler = ResumableSampler(ds, self.seed, world, rank, epoch=epoch, start=done * bs)
+        elif world > 1:
             # Each user on exactly one rank: a padding DistributedSampler would count some twice.
             sampler = UnrepeatedDistributedSampler(ds, shuffle=False)
-        generator = torch.Generator().manual_seed(self.seed) if shuffle else None
         return DataLoader(
             ds,
             batch_size=bs,
-            shuffle=shuffle if sampler is None else None,
             sampler=sampler,
             collate_fn=take_batch,
             num_workers=self.num_workers,
-            generator=generator,
+            # Its own generator, so that iterating a loader never draws from the global RNG
+            # (which dropout uses, and which a resumed run restores from the checkpoint).
+            generator=torch.Generator().manual_seed(self.seed),
         )
+
+    def state_dict(self) -> dict:
+        """Where training stands when a checkpoint is saved: the epoch and how many of its
+        batches were trained, or the next epoch and 0 once an epoch's batches are all done."""
+        if self.trainer is None:
+            return {}
+        loop = self.trainer.fit_loop
+        epoch, batches = loop.epoch_progress.current.completed, loop.epoch_loop.batch_progress
+        done = batches.current.processed
+        if batches.is_last_batch or done >= self.trainer.num_training_batches:
+            epoch, done = epoch + 1, 0
+        return {"train_epoch": epoch, "train_batches": done}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Make the next training loader continue where the checkpointed run stopped."""
+        if "train_epoch" in state:
+            self.resume_from = (int(state["train_epoch"]), int(state["train_batches"]))
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("fit", shuffle=True)

@@ -4,10 +4,11 @@ GCI and RQ both turn these embeddings into codes; SCI reuses `kmeans_labels` for
 Everything here reads training interactions only and is deterministic for a seed.
 
 BPR (Rendle et al. 2009) is trained with row-wise sparse updates, so a step touches only the
-rows in its batch and an epoch costs O(interactions), not O(users + items). `lightgcn` propagates the
-trained BPR embeddings over the normalized user-item graph (He et al. 2020's layer average)
-without training through the propagation: it smooths each embedding towards its neighbours at
-the cost of a few sparse products, where end-to-end LightGCN would pay them at every step.
+rows in its batch and an epoch costs O(interactions), not O(users + items). `lightgcn`
+propagates the trained BPR embeddings over the normalized user-item graph (He et al. 2020's
+layer average) without training through the propagation: it smooths each embedding towards its
+neighbours for the cost of a few sparse products, where end-to-end LightGCN would pay them at
+every step. On Beauty it lifts BPR's validation Recall@10 from 0.024 to 0.040.
 """
 
 from __future__ import annotations
@@ -27,11 +28,7 @@ from indexers.base import PAD, append_disambiguation, digit_codes
 
 METHODS = ("bpr", "lightgcn")
 KMEANS_FIT_POINTS = 100_000  # KMeans fits on a sample of this many points, then labels all
-KMEANS_INITS = 2
-# Problems with fewer rows than this run on one thread (BLAS and OpenMP): synchronization
-# dominates there, and spin-waiting threads made SCI on Beauty ten times slower when another
-# process shared the two cores.
-SERIAL_BELOW = 20_000
+KMEANS_INITS = 1  # more restarts did not change Beauty coherence, at twice the cost
 
 
 def collaborative_embeddings(
@@ -103,7 +100,7 @@ def train_bpr(
                     g * u + weight_decay * neg,
                 )
                 tables = ((user_w, user_acc), (item_w, item_acc), (item_w, item_acc))
-                for idx, grad, (table, acc) in zip(rows, grads, tables):
+                for idx, grad, (table, acc) in zip(rows, grads, tables, strict=True):
                     acc.index_add_(0, idx, grad.square().mean(dim=1))
                     table.index_add_(0, idx, -lr * grad / (acc[idx, None].sqrt() + 1e-8))
     finally:
@@ -148,20 +145,19 @@ def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
     if k <= 1:
         return np.zeros(n, dtype=np.int64)
     rng = np.random.default_rng(seed)
-    fit = x if n <= KMEANS_FIT_POINTS else x[np.sort(rng.choice(n, KMEANS_FIT_POINTS, replace=False))]
+    fit = x
+    if n > KMEANS_FIT_POINTS:
+        fit = x[np.sort(rng.choice(n, KMEANS_FIT_POINTS, replace=False))]
     km = KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=seed)
-    with warnings.catch_warnings(), serial_if_small(len(fit)):
+    # One thread: KMeans's OpenMP threads spin-wait between short iterations, which made SCI on
+    # Beauty ten times slower whenever another process shared the two cores.
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
         # Fewer distinct points than k is legitimate here (duplicated embeddings); the labels
         # are still a valid partition.
         warnings.simplefilter("ignore", ConvergenceWarning)
         km.fit(fit)
     labels = km.labels_ if fit is x else km.predict(x)
     return labels.astype(np.int64)
-
-
-def serial_if_small(n_rows: int) -> threadpool_limits:
-    """A context that limits BLAS and OpenMP to one thread for problems under SERIAL_BELOW rows."""
-    return threadpool_limits(limits=1 if n_rows < SERIAL_BELOW else None)
 
 
 def quantized_codes(prefix: np.ndarray, warm: np.ndarray, cold_label: int, base: int) -> np.ndarray:

@@ -32,8 +32,8 @@ class GraphIndexer(Indexer):
 
     Args:
         n_levels: L, sub-vectors per embedding and labels per code; must divide `dim`.
-        codebook_size: K, KMeans clusters per level. 32 leaves Beauty's 12k items 1 to 2 per
-            full 4-level prefix, so the disambiguation token rarely carries the identity alone.
+        codebook_size: K, KMeans clusters per level. With 32, only 717 of Beauty's 12,101 items
+            need a non-zero disambiguation token: the labels carry the identity.
         dim: embedding dimension.
         encoder: `bpr` or `lightgcn` (BPR embeddings propagated over the training graph).
         epochs: BPR training epochs.
@@ -55,17 +55,12 @@ class GraphIndexer(Indexer):
         user_tokens: str = "atomic",
     ) -> None:
         super().__init__(seed=seed, user_tokens=user_tokens)
-        if n_levels < 1 or dim % n_levels:
+        check_quantizer(n_levels, codebook_size, encoder, entities)
+        if dim % n_levels:
             raise ConfigError(
                 f"--data.indexer.n_levels must divide dim={dim} into equal sub-vectors, "
                 f"got {n_levels}"
             )
-        if codebook_size < 2:
-            raise ConfigError(f"--data.indexer.codebook_size must be at least 2, got {codebook_size}")
-        if encoder not in METHODS:
-            raise ConfigError(f"--data.indexer.encoder must be one of {METHODS}, got {encoder!r}")
-        if entities not in ENTITIES:
-            raise ConfigError(f"--data.indexer.entities must be one of {ENTITIES}, got {entities!r}")
         self.n_levels = n_levels
         self.codebook_size = codebook_size
         self.dim = dim
@@ -74,11 +69,9 @@ class GraphIndexer(Indexer):
         self.entities = entities
 
     def encode(self, train: Sequences) -> tuple[np.ndarray, np.ndarray | None]:
-        user_emb, item_emb = collaborative_embeddings(
-            train, self.dim, self.encoder, self.epochs, self.seed
+        emb, warm = embedding_table(
+            train, self.entities, self.dim, self.encoder, self.epochs, self.seed
         )
-        emb = np.concatenate([user_emb, item_emb]) if self.entities == "co" else item_emb
-        warm = np.linalg.norm(emb, axis=1) > 0
         labels = np.stack(
             [
                 kmeans_labels(part, self.codebook_size, seed=self.seed + level)
@@ -87,6 +80,28 @@ class GraphIndexer(Indexer):
             axis=1,
         )
         return split_codes(labels, warm, self.codebook_size, train.n_users, self.entities)
+
+
+def check_quantizer(n_levels: int, codebook_size: int, encoder: str, entities: str) -> None:
+    """Raise ConfigError for impossible options of an embedding quantizer (gci, rq)."""
+    if n_levels < 1:
+        raise ConfigError(f"--data.indexer.n_levels must be positive, got {n_levels}")
+    if codebook_size < 2:
+        raise ConfigError(f"--data.indexer.codebook_size must be at least 2, got {codebook_size}")
+    if encoder not in METHODS:
+        raise ConfigError(f"--data.indexer.encoder must be one of {METHODS}, got {encoder!r}")
+    if entities not in ENTITIES:
+        raise ConfigError(f"--data.indexer.entities must be one of {ENTITIES}, got {entities!r}")
+
+
+def embedding_table(
+    train: Sequences, entities: str, dim: int, encoder: str, epochs: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows to quantize (users then items in co-indexing, else items) and which have a signal:
+    ((n_rows, dim) float32, (n_rows,) bool)."""
+    user_emb, item_emb = collaborative_embeddings(train, dim, encoder, epochs, seed)
+    emb = np.concatenate([user_emb, item_emb]) if entities == "co" else item_emb
+    return emb, np.linalg.norm(emb, axis=1) > 0
 
 
 def split_codes(

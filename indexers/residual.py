@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
 from indexers.base import Indexer
-from indexers.collaborative import METHODS, collaborative_embeddings, kmeans_labels
-from indexers.graph import ENTITIES, split_codes
+from indexers.collaborative import kmeans_labels
+from indexers.graph import check_quantizer, embedding_table, split_codes
 
 
 class ResidualIndexer(Indexer):
@@ -23,8 +22,8 @@ class ResidualIndexer(Indexer):
 
     Args:
         n_levels: quantization levels, one label each.
-        codebook_size: KMeans clusters per level; 64^3 cells leave Beauty's items almost all
-            distinct before the disambiguation token.
+        codebook_size: KMeans clusters per level; with 64^3 cells only 371 of Beauty's 12,101
+            items need a non-zero disambiguation token.
         dim: embedding dimension.
         encoder: `bpr` or `lightgcn`.
         epochs: BPR training epochs.
@@ -45,14 +44,7 @@ class ResidualIndexer(Indexer):
         user_tokens: str = "atomic",
     ) -> None:
         super().__init__(seed=seed, user_tokens=user_tokens)
-        if n_levels < 1:
-            raise ConfigError(f"--data.indexer.n_levels must be positive, got {n_levels}")
-        if codebook_size < 2:
-            raise ConfigError(f"--data.indexer.codebook_size must be at least 2, got {codebook_size}")
-        if encoder not in METHODS:
-            raise ConfigError(f"--data.indexer.encoder must be one of {METHODS}, got {encoder!r}")
-        if entities not in ENTITIES:
-            raise ConfigError(f"--data.indexer.entities must be one of {ENTITIES}, got {entities!r}")
+        check_quantizer(n_levels, codebook_size, encoder, entities)
         self.n_levels = n_levels
         self.codebook_size = codebook_size
         self.dim = dim
@@ -61,11 +53,9 @@ class ResidualIndexer(Indexer):
         self.entities = entities
 
     def encode(self, train: Sequences) -> tuple[np.ndarray, np.ndarray | None]:
-        user_emb, item_emb = collaborative_embeddings(
-            train, self.dim, self.encoder, self.epochs, self.seed
+        emb, warm = embedding_table(
+            train, self.entities, self.dim, self.encoder, self.epochs, self.seed
         )
-        emb = np.concatenate([user_emb, item_emb]) if self.entities == "co" else item_emb
-        warm = np.linalg.norm(emb, axis=1) > 0
         residual = emb[warm].astype(np.float64)
         labels = np.empty((len(residual), self.n_levels), dtype=np.int64)
         for level in range(self.n_levels):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
 from indexers.base import Indexer, digit_codes
 
@@ -22,6 +23,8 @@ class SequentialIndexer(Indexer):
 
     def __init__(self, base: int = 100, seed: int = 0, user_tokens: str = "atomic") -> None:
         super().__init__(seed=seed, user_tokens=user_tokens)
+        if base < 2:  # base 1 cannot write two different codes
+            raise ConfigError(f"--data.indexer.base must be at least 2, got {base}")
         self.base = base
 
     def encode(self, train: Sequences) -> tuple[np.ndarray, None]:

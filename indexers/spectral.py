@@ -173,7 +173,13 @@ def spectral_embedding(
     if n <= DENSE_LIMIT:
         a = sub.dense() + tau / n
         a *= d_isqrt[:, None] * d_isqrt[None, :]
-        vals, vecs = la.eigh(a, subset_by_index=[n - k, n - 1])
+        try:
+            vals, vecs = la.eigh(a, subset_by_index=[n - k, n - 1])
+        except la.LinAlgError:
+            # LAPACK's MRRR driver (dsyevr) occasionally fails on clustered eigenvalues;
+            # the full divide-and-conquer solver does not.
+            vals, vecs = la.eigh(a, driver="evd")
+            vals, vecs = vals[n - k :], vecs[:, n - k :]
     else:
 
         def normalized(x: np.ndarray) -> np.ndarray:
@@ -287,7 +293,9 @@ class SpectralIndexer(Indexer):
                 stack.append((nodes[labels == c], depth + 1, has_graph))
         return paths
 
-    def split(self, graph: AffinityGraph, nodes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def split(
+        self, graph: AffinityGraph, nodes: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
         """Cluster labels 0..c-1 of `nodes`, by spectral clustering of their subgraph."""
         if len(nodes) <= self.n_clusters:
             return np.arange(len(nodes))  # no fewer nodes than clusters: each its own

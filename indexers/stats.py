@@ -25,7 +25,7 @@ def index_statistics(index: ItemIndex, train: Sequences, seed: int = 0) -> dict:
         "users": index.n_users,
         "user_code_width": int(index.user_codes.shape[1]),
         "code_length_histogram": {
-            int(k): int(v) for k, v in zip(*np.unique(lengths, return_counts=True))
+            int(k): int(v) for k, v in zip(*np.unique(lengths, return_counts=True), strict=True)
         },
         "branching": branching(codes),
         "disambiguated_items": disambiguated_items(codes),
@@ -40,9 +40,7 @@ def branching(codes: np.ndarray) -> list[dict]:
         has = codes[:, level] >= 0
         prefixes = np.unique(codes[has, : level + 1], axis=0)
         _, children = np.unique(prefixes[:, :level], axis=0, return_counts=True)
-        out.append(
-            {"level": level, "mean": float(children.mean()), "max": int(children.max())}
-        )
+        out.append({"level": level, "mean": float(children.mean()), "max": int(children.max())})
     return out
 
 
@@ -70,19 +68,21 @@ def collaborative_coherence(item_codes: np.ndarray, train: Sequences, seed: int 
     with `seed`). The chance baseline draws both items of a pair independently in proportion to
     their training popularity, like the co-purchased pairs themselves are: a uniform baseline
     would credit an index merely for putting popular items together.
-    Returns {"pairs", "copurchase_share", "random_share", "ratio"}.
+    Returns {"pairs", "copurchase_share", "random_share", "ratio"}; ratio is None when no
+    random pair shares a first token.
     """
     rng = np.random.default_rng(seed)
     items = train.items
     follows = np.ones(len(items), dtype=bool)
-    follows[train.offsets[:-1]] = False  # a user's first item follows nothing of theirs
+    starts = train.offsets[:-1]
+    follows[starts[starts < len(items)]] = False  # a user's first item follows nothing of theirs
     second = np.flatnonzero(follows)
     if len(second) > MAX_PAIRS:
         second = rng.choice(second, MAX_PAIRS, replace=False)
     first_token = item_codes[:, 0]
     n = len(second)
     if n == 0:
-        return {"pairs": 0, "copurchase_share": 0.0, "random_share": 0.0, "ratio": 0.0}
+        return {"pairs": 0, "copurchase_share": 0.0, "random_share": 0.0, "ratio": None}
     together = float((first_token[items[second - 1]] == first_token[items[second]]).mean())
     a, b = items[rng.integers(len(items), size=(2, n))]
     chance = float((first_token[a] == first_token[b]).mean())
@@ -90,5 +90,5 @@ def collaborative_coherence(item_codes: np.ndarray, train: Sequences, seed: int 
         "pairs": n,
         "copurchase_share": together,
         "random_share": chance,
-        "ratio": together / chance if chance > 0 else float("inf"),
+        "ratio": together / chance if chance > 0 else None,
     }

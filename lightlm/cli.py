@@ -16,21 +16,57 @@ from lightning.pytorch.cli import LightningCLI
 import indexers.registry  # noqa: F401  (makes every indexer class selectable by name)
 from datamodules.datamodule import RecDataModule
 from datamodules.errors import ConfigError, LightLMError
-from lightlm.recommender import Recommender
+from lightlm.checkpoints import SPECIAL_PATHS, check_checkpoint
+from lightlm.metrics_table import MetricsTable
 from lightlm.predictions import RecommendationWriter
+from lightlm.recommender import Recommender
+from lightlm.results import ResultsWriter
+from lightlm.sasrec import SASRec  # noqa: F401  (selectable as --model SASRec)
+from lightlm.wandb_report import LoggedConfig, WandbReport
+
+# The W&B variables `configure_wandb_env` set itself (the user's own always win).
+_WANDB_DEFAULTED: set[str] = set()
 
 
 def configure_wandb_env() -> None:
     """Offline W&B unless the user asked otherwise, with no network call at all.
 
     wandb still phones home for telemetry in offline mode unless these variables are set.
-    `WANDB_MODE=online` (or `disabled`) in the environment wins.
+    `WANDB_MODE=online` (or `disabled`) in the environment wins; so does
+    `--trainer.logger.init_args.offline false` (see `LightLMCLI.before_instantiate_classes`).
     """
-    os.environ.setdefault("WANDB_MODE", "offline")
-    if os.environ["WANDB_MODE"] != "online":
-        os.environ.setdefault("WANDB_ERROR_REPORTING", "false")
-        os.environ.setdefault("WANDB_DISABLE_GIT", "true")
-        os.environ.setdefault("WANDB_SILENT", "true")
+    defaults = {"WANDB_MODE": "offline"}
+    if os.environ.get("WANDB_MODE", "offline") != "online":
+        defaults |= {"WANDB_ERROR_REPORTING": "false", "WANDB_DISABLE_GIT": "true", "WANDB_SILENT": "true"}
+    for key, value in defaults.items():
+        if key not in os.environ:
+            os.environ[key] = value
+            _WANDB_DEFAULTED.add(key)
+
+
+def reconcile_wandb_mode(logger_config) -> None:
+    """Make the environment and every configured WandbLogger agree on one W&B mode.
+
+    Precedence: a `WANDB_MODE` the user exported, then a sweep agent (`WANDB_SWEEP_ID`: its runs
+    must report back, so online), then the config's `offline`. WandbLogger(offline=True) would
+    force offline mode over `WANDB_MODE=disabled`, so `offline` is rewritten to match.
+    """
+    configs = logger_config if isinstance(logger_config, list) else [logger_config]
+    for cfg in configs:
+        if not hasattr(cfg, "get") or not str(cfg.get("class_path", "")).endswith("WandbLogger"):
+            continue
+        init = cfg.get("init_args")
+        mode = None if "WANDB_MODE" in _WANDB_DEFAULTED else os.environ.get("WANDB_MODE")
+        if mode is None and os.environ.get("WANDB_SWEEP_ID"):
+            mode = "online"
+        if mode is None:
+            mode = "offline" if init is None or init.get("offline", False) else "online"
+        if init is not None:
+            init["offline"] = mode in ("offline", "dryrun")
+        os.environ["WANDB_MODE"] = mode
+        if mode == "online":  # the quiet, no-telemetry settings were only for offline runs
+            for key in _WANDB_DEFAULTED - {"WANDB_MODE"}:
+                os.environ.pop(key, None)
 
 
 # Without any config file `lightlm fit` trains on the embedded synthetic data and logs to offline
@@ -45,6 +81,16 @@ TRAINER_DEFAULTS = {
 
 
 class LightLMCLI(LightningCLI):
+    """The kit's LightningCLI; its defaults are those of the `lightlm` command, so scripts and
+    tests that build it in-process (`LightLMCLI(args=[...])`) behave exactly like the command."""
+
+    def __init__(self, model_class=Recommender, datamodule_class=RecDataModule, **kwargs) -> None:
+        kwargs.setdefault("subclass_mode_model", True)
+        kwargs.setdefault("save_config_callback", LoggedConfig)
+        kwargs.setdefault("save_config_kwargs", {"overwrite": True})
+        kwargs.setdefault("trainer_defaults", TRAINER_DEFAULTS)
+        super().__init__(model_class, datamodule_class, **kwargs)
+
     def add_arguments_to_parser(self, parser) -> None:
         parser.add_lightning_class_args(ModelCheckpoint, "checkpoint")
         parser.set_defaults(
@@ -58,6 +104,7 @@ class LightLMCLI(LightningCLI):
             }
         )
         parser.add_lightning_class_args(RecommendationWriter, "predictions")
+        parser.add_lightning_class_args(ResultsWriter, "results")
         # The generative model unless a config names another Recommender (e.g. SASRec).
         parser.set_defaults({"model": {"class_path": "lightlm.generative.GenerativeRecommender"}})
 
@@ -68,7 +115,16 @@ class LightLMCLI(LightningCLI):
             isinstance(c, ProgressBar) for c in configured
         ):
             callbacks = [*callbacks, RichProgressBar()]
+        callbacks = [*callbacks, MetricsTable(), WandbReport()]
         return super()._instantiate_trainer(config, callbacks)
+
+    def before_instantiate_classes(self) -> None:
+        cfg = self.config[self.subcommand] if self.subcommand else self.config
+        reconcile_wandb_mode(cfg["trainer"].get("logger"))
+        run_id = os.environ.get("WANDB_RUN_ID")
+        if os.environ.get("WANDB_SWEEP_ID") and run_id and cfg.get("checkpoint"):
+            # Runs of one sweep share a config: give each its own best.ckpt.
+            cfg["checkpoint"]["dirpath"] = str(Path(cfg["checkpoint"]["dirpath"] or "runs") / run_id)
 
     def _resolve_best(self) -> None:
         """`--ckpt_path best` (the default for test/predict) means the configured best.ckpt,
@@ -84,8 +140,38 @@ class LightLMCLI(LightningCLI):
             )
         cfg["ckpt_path"] = str(path)
 
-    before_test = _resolve_best
-    before_predict = _resolve_best
+    def parse_arguments(self, parser, args) -> None:
+        super().parse_arguments(parser, args)
+        # LightningCLI reads an explicit --ckpt_path right after parsing (for its hyperparameters),
+        # before any before_* hook: a missing or unreadable file must be refused first.
+        sub = self.config.get("subcommand")
+        path = self.config[sub].get("ckpt_path") if sub else None
+        if path is not None and str(path).split(":")[0] not in SPECIAL_PATHS:
+            check_checkpoint(path)
+
+    def _check_ckpt_path(self) -> None:
+        """Load checkpoints with weights_only=True unless `--weights_only false` was given, and
+        refuse a missing, unreadable or foreign `--ckpt_path` with one line, not a traceback."""
+        cfg = self.config_init[self.subcommand]
+        if cfg.get("weights_only") is None:
+            cfg["weights_only"] = True
+        path = cfg.get("ckpt_path")
+        if path is not None and str(path).split(":")[0] not in SPECIAL_PATHS:
+            check_checkpoint(path, weights_only=cfg["weights_only"])
+
+    def before_fit(self) -> None:
+        self._check_ckpt_path()
+
+    def before_validate(self) -> None:
+        self._check_ckpt_path()
+
+    def before_test(self) -> None:
+        self._resolve_best()
+        self._check_ckpt_path()
+
+    def before_predict(self) -> None:
+        self._resolve_best()
+        self._check_ckpt_path()
 
 
 def main(args: list[str] | None = None) -> None:
@@ -97,17 +183,26 @@ def main(args: list[str] | None = None) -> None:
 
             run_index(argv[1:])
         else:
-            LightLMCLI(
-                Recommender,
-                RecDataModule,
-                subclass_mode_model=True,
-                args=args,
-                save_config_kwargs={"overwrite": True},
-                trainer_defaults=TRAINER_DEFAULTS,
-            )
-    except LightLMError as e:
-        print(f"lightlm: error: {e}", file=sys.stderr)
+            LightLMCLI(args=args)
+    except Exception as e:
+        # jsonargparse wraps errors raised in a constructor (e.g. a negative --model.lr) in its
+        # own ValueError; the user error is then its cause.
+        error = user_error(e)
+        if error is None:
+            raise
+        print(f"lightlm: error: {error}", file=sys.stderr)
         sys.exit(2)
+
+
+def user_error(e: BaseException) -> LightLMError | None:
+    """The `LightLMError` that `e` is or was raised from, if any."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, LightLMError):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
 
 
 if __name__ == "__main__":

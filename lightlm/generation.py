@@ -9,6 +9,8 @@ log-probabilities under the model's full softmax, the quantity a brute-force ran
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
+from torch.profiler import record_function
 
 from lightlm.model import EncoderDecoder
 from lightlm.tokens import BOS
@@ -40,38 +42,46 @@ def constrained_beam_search(
     """
     if top_k > num_beams:
         raise ValueError(f"top_k ({top_k}) cannot exceed num_beams ({num_beams})")
-    B, K = src.shape[0], num_beams
+    B, K, device = src.shape[0], num_beams, src.device
     memory, mask = model.encode(src)
-    # Every beam of a user shares that user's cross-attention keys/values: expand, don't recompute.
-    memory_kv = [
-        tuple(t.repeat_interleave(K, dim=0) for t in kv) for kv in model.memory_kv(memory)
-    ]
-    mask = mask.repeat_interleave(K, dim=0)
-    cache = model.new_cache(B * K, trie.depth, memory)
-    nodes = torch.zeros(B * K, dtype=torch.long, device=src.device)
-    tokens = torch.full((B * K,), BOS, dtype=torch.long, device=src.device)
-    # Only the first beam is live at the start; the others would duplicate it.
-    scores = torch.full((B, K), float("-inf"), device=src.device)
-    scores[:, 0] = 0.0
-    rows = torch.arange(B, device=src.device)[:, None]
+    memory_kv = model.memory_kv(memory)  # per user, (B, H, S, hd): beams are queries against it
+    # Beams alive per user at each step, Python ints: one at the start (the others would duplicate
+    # it), then at most K and at most what the trie's levels so far can hold (1, 2, 20 on Beauty),
+    # so no step computes beams known to be empty.
+    lives = [1]
+    for width in trie.max_children[:-1]:
+        lives.append(min(K, lives[-1] * width))
+    # Self-attention keys/values are never reordered: each step's beams write theirs to fresh cache
+    # slots and `visible` tells every beam which earlier slots hold its own prefix.
+    first_slot = [sum(lives[:t]) for t in range(trie.depth + 1)]
+    cache = model.new_cache(B, first_slot[-1], like=memory_kv[0][0])
+    visible = torch.zeros(B, 1, first_slot[-1], dtype=torch.bool, device=device)
+    tokens = torch.full((B, 1), BOS, dtype=torch.long, device=device)
+    nodes = torch.zeros(B, dtype=torch.long, device=device)
+    scores = torch.zeros(B, 1, device=device)
     for step in range(trie.depth):
-        logp = model.decode_step(tokens, step, memory_kv, mask, cache).float().log_softmax(-1)
-        child_tok, child_col, child_node, valid = trie.children(nodes, step)  # (B*K, W)
-        cand = scores.reshape(B * K, 1) + logp.gather(1, child_col)
-        if exclude is not None and step == trie.depth - 1:
-            valid = valid & ~_excluded(trie.leaf_item[child_node], *exclude, K)
-        cand = cand.masked_fill(~valid, float("-inf"))
+        live, slots = lives[step], slice(first_slot[step], first_slot[step + 1])
+        logits = model.decode_step(tokens, step, memory_kv, mask, cache, slots, visible[..., : slots.start])
+        logp = logits.float().log_softmax(-1).view(B * live, -1)  # float even under bf16 autocast
+        with record_function("constraint"):
+            edge, invalid = trie.edges(nodes, step)  # (B*live, W) candidate edges of every beam
+            if exclude is not None and step == trie.depth - 1:
+                invalid |= _excluded(trie.leaf_item[trie.child_node[edge]], *exclude, live)
+            cand = logp.gather(1, trie.child_column[edge]).masked_fill_(invalid, float("-inf"))
         W = cand.shape[1]
-        scores, flat = cand.reshape(B, K * W).topk(K, dim=1)  # (B, K)
-        beam, slot = flat // W, flat % W
-        src_row = (rows * K + beam).reshape(-1)  # which old beam each new beam extends
-        tokens = child_tok[src_row, slot.reshape(-1)]
-        nodes = child_node[src_row, slot.reshape(-1)]
-        for k_cache, v_cache in cache:
-            k_cache.copy_(k_cache[src_row])
-            v_cache.copy_(v_cache[src_row])
-    items = trie.leaf_item[nodes].reshape(B, K)
-    items = items.masked_fill(torch.isinf(scores), -1)
+        cand = cand.add_(scores.reshape(B * live, 1)).reshape(B, live * W)
+        scores, flat = cand.topk(min(K, live * W), dim=1)  # (B, new live), best first
+        edge = edge.reshape(B, live * W).gather(1, flat)  # only the chosen edges' tokens and nodes
+        tokens, nodes = trie.child_token[edge], trie.child_node[edge].reshape(-1)
+        if step < trie.depth - 1:
+            parent = (flat // W)[..., None]  # (B, new live, 1): the beam each new beam extends
+            visible = visible.gather(1, parent.expand(-1, -1, visible.shape[2]))  # its prefix ...
+            visible.scatter_(2, first_slot[step] + parent, True)  # ... and the parent itself
+    live = scores.shape[1]
+    items = trie.leaf_item[nodes].reshape(B, live).masked_fill(torch.isinf(scores), -1)
+    if live < top_k:  # fewer candidate paths than requested items: pad
+        items = F.pad(items, (0, top_k - live), value=-1)
+        scores = F.pad(scores, (0, top_k - live), value=float("-inf"))
     return items[:, :top_k], scores[:, :top_k]
 
 

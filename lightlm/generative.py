@@ -39,6 +39,8 @@ class GenerativeRecommender(Recommender):
         top_k: items recommended per user (the metrics need at least 20).
         exclude_train_items: never recommend an item already in the user's input history,
             enforced by the beam-search constraint (default off, as in the published numbers).
+        compile: `torch.compile` the network's training forward (`nn.Module.compile`: checkpoints
+            keep their keys); beam search calls the network's decode methods, which stay eager.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class GenerativeRecommender(Recommender):
         warmup_ratio: float = 0.05,
         top_k: int = 20,
         exclude_train_items: bool = False,
+        compile: bool = False,
     ) -> None:
         super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
         if num_beams < top_k:
@@ -82,6 +85,8 @@ class GenerativeRecommender(Recommender):
             self.hparams.preset, **self.shape, max_src_len=max(src_len, 1), max_tgt_len=layout.code_len
         )
         self.model = EncoderDecoder(cfg, layout.vocab_size, layout.step_tokens)
+        if self.hparams.compile:
+            self.model.compile()
         self.trie = PrefixTrie(layout.item_tokens, layout.local_index)
 
     def encoder_input(self, batch: Batch) -> torch.Tensor:

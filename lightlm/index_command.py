@@ -27,10 +27,9 @@ def run_index(args: list[str]) -> None:
 
     `--rebuild` ignores a cached index; `--json PATH` also writes the statistics as JSON.
     """
-    from lightlm.cli import LightLMCLI  # late: the CLI module imports this one lazily too
     from datamodules.datamodule import RecDataModule
     from datamodules.split import leave_one_out
-    from lightlm.recommender import Recommender
+    from lightlm.cli import LightLMCLI  # late: the CLI module imports this one lazily too
 
     rebuild = "--rebuild" in args
     json_out = None
@@ -39,7 +38,7 @@ def run_index(args: list[str]) -> None:
         json_out = args[i + 1]
         args = args[:i] + args[i + 2 :]
     args = [a for a in args if a != "--rebuild"] + ["--trainer.logger", "false"]
-    cli = LightLMCLI(Recommender, RecDataModule, subclass_mode_model=True, run=False, args=args)
+    cli = LightLMCLI(run=False, args=args)
     dm: RecDataModule = cli.datamodule
     console = Console()
     with console.status("reading and splitting the data..."):
@@ -71,7 +70,8 @@ def run_index(args: list[str]) -> None:
 
 
 def _print(console: Console, stats: dict, config: dict) -> None:
-    table = Table(title=f"index: {stats['indexer']}", show_header=False, min_width=min(100, shutil.get_terminal_size().columns))
+    width = min(100, shutil.get_terminal_size().columns)
+    table = Table(title=f"index: {stats['indexer']}", show_header=False, min_width=width)
     table.add_column("statistic", style="bold")
     table.add_column("value")
     table.add_row("config", ", ".join(f"{k}={v}" for k, v in config.items() if k != "name"))

@@ -66,7 +66,7 @@ class RMSNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+        return F.rms_norm(x, (x.shape[-1],), self.weight, self.eps)  # fused: one pass, not five
 
 
 class Attention(nn.Module):
@@ -130,19 +130,42 @@ class DecoderBlock(nn.Module):
         self.ff = FeedForward(cfg)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x, memory_kv, memory_mask, cache=None, pos: int = 0):
-        """Full sequence when `cache` is None; else one new position written into `cache`."""
-        h = self.norm1(x)
-        if cache is None:
-            a = self.self_attn(h, causal=True)
-        else:
-            k_new, v_new = self.self_attn.keys_values(h)  # (N, H, 1, hd)
-            cache[0][:, :, pos : pos + 1] = k_new
-            cache[1][:, :, pos : pos + 1] = v_new
-            a = self.self_attn.attend(h, cache[0][:, :, : pos + 1], cache[1][:, :, : pos + 1])
-        x = x + self.drop(a)
+    def forward(self, x, memory_kv, memory_mask) -> torch.Tensor:
+        """Teacher forcing: x (B, T, C) attends causally to itself and to its row's memory."""
+        x = x + self.drop(self.self_attn(self.norm1(x), causal=True))
         x = x + self.drop(self.cross_attn.attend(self.norm2(x), *memory_kv, mask=memory_mask))
         return x + self.drop(self.ff(self.norm3(x)))
+
+    def step(self, x, memory_kv, memory_mask, cache, slots: slice, visible):
+        """One new position for k beams of each of B rows: x (B, k, C) -> (B, k, C).
+
+        memory_kv: (B, H, S, hd) each. cache: this layer's self-attention keys/values of all
+        earlier beams, (B, H, L, hd) each, never reordered; this position's go to `slots` (k of
+        them). visible (B, k, slots.start) bool: the earlier slots in each beam's own prefix.
+        """
+        h = self.norm1(x)
+        attn = self.self_attn
+        q = attn.heads(attn.q(h))  # (B, H, k, hd)
+        k, v = attn.keys_values(h)  # (B, H, k, hd)
+        k_past, v_past = (c[:, :, : slots.start] for c in cache)  # (B, H, P, hd)
+        cache[0][:, :, slots], cache[1][:, :, slots] = k, v
+        # Each beam attends to its prefix (one earlier slot per position, marked by `visible`) and
+        # to itself: scores against the few earlier slots plus the diagonal, not a k x L matrix.
+        past = (q @ k_past.transpose(-1, -2)).masked_fill(~visible[:, None], float("-inf"))
+        own = (q * k).sum(-1, keepdim=True)
+        p = (torch.cat([past, own], dim=-1) * q.shape[-1] ** -0.5).softmax(-1)  # (B, H, k, P + 1)
+        y = p[..., :-1] @ v_past + p[..., -1:] * v
+        B, H, kb, hd = y.shape
+        x = x + attn.out(y.transpose(1, 2).reshape(B, kb, H * hd))
+        B, H, S, hd = memory_kv[1].shape
+        if S == 1:
+            # One memory position (the direct task's one-token user): its softmax weight is 1 for
+            # every query, so the output is that position's value, the same for all k beams.
+            x = x + self.cross_attn.out(memory_kv[1].reshape(B, 1, H * hd))
+        else:
+            # The k beams of a row are k queries against that row's memory: no per-beam copy of it.
+            x = x + self.cross_attn.attend(self.norm2(x), *memory_kv, mask=memory_mask)
+        return x + self.ff(self.norm3(x))
 
 
 class EncoderDecoder(nn.Module):
@@ -203,15 +226,20 @@ class EncoderDecoder(nn.Module):
             x = block(x, kv, mask)
         return self.logits(x, slice(0, T))
 
-    def new_cache(self, n: int, steps: int, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        H = self.cfg.n_heads
-        hd = self.cfg.d_model // H
-        shape = (n, H, steps, hd)
+    def new_cache(self, rows: int, slots: int, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Zeroed self-attention keys/values per decoder layer, (rows, H, slots, hd), `like`'s dtype."""
+        shape = (rows, self.cfg.n_heads, slots, self.cfg.d_model // self.cfg.n_heads)
         return [(like.new_zeros(shape), like.new_zeros(shape)) for _ in self.decoder]
 
-    def decode_step(self, token, pos: int, memory_kv, memory_mask, cache) -> torch.Tensor:
-        """One decoder position for N sequences: token (N,) -> logits (N, W); fills `cache`."""
-        x = self.embed(token)[:, None, :] + self.tgt_pos.weight[pos]
+    def decode_step(self, token, pos: int, memory_kv, memory_mask, cache, slots: slice, visible):
+        """One decoder position for k beams of each of B rows.
+
+        token (B, k); `cache` from `new_cache(B, L, ...)`, this position's keys/values go to
+        `slots`; visible (B, k, slots.start) bool marks the earlier slots of each beam's prefix.
+        Returns logits (B, k, W) over step `pos`'s tokens.
+        """
+        x = self.embed(token) + self.tgt_pos.weight[pos]  # (B, k, C)
         for block, kv, c in zip(self.decoder, memory_kv, cache):
-            x = block(x, kv, memory_mask, cache=c, pos=pos)
-        return self.logits(x, slice(pos, pos + 1))[:, 0]
+            x = block.step(x, kv, memory_mask, c, slots, visible)
+        B, k, C = x.shape
+        return self.logits(x.reshape(B * k, 1, C), slice(pos, pos + 1)).view(B, k, -1)

@@ -28,11 +28,12 @@ class RecommendationWriter(BasePredictionWriter):
         self.path = Path(path)
 
     def write_on_epoch_end(self, trainer: L.Trainer, pl_module, predictions, batch_indices) -> None:
-        users = torch.cat([p["user"] for p in predictions]).cpu()
-        items = torch.cat([p["items"] for p in predictions]).cpu()
-        scores = torch.cat([p["scores"] for p in predictions]).cpu()
+        users = torch.cat([p["user"] for p in predictions])
+        items = torch.cat([p["items"] for p in predictions])
+        scores = torch.cat([p["scores"] for p in predictions])
         if trainer.world_size > 1:
-            users, items, scores = (trainer.strategy.all_gather(t).flatten(0, 1).cpu() for t in (users, items, scores))
+            users, items, scores = (gather_unequal(trainer, t) for t in (users, items, scores))
+        users, items, scores = users.cpu(), items.cpu(), scores.cpu()
         if trainer.global_rank != 0:
             return
         data = trainer.datamodule.split.data
@@ -48,10 +49,27 @@ class RecommendationWriter(BasePredictionWriter):
             }
         ).sort(["user", "rank"])
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        if self.path.suffix == ".parquet":
-            frame.write_parquet(tmp)
-        else:
-            frame.write_csv(tmp)
-        os.replace(tmp, self.path)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            if self.path.suffix == ".parquet":
+                frame.write_parquet(tmp)
+            else:
+                frame.write_csv(tmp)
+            os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
         print(f"wrote {len(frame)} recommendations for {len(users)} users to {self.path}")
+
+
+def gather_unequal(trainer: L.Trainer, t: torch.Tensor) -> torch.Tensor:
+    """Concatenate every rank's rows of `t`, in rank order, when ranks hold different counts.
+
+    Each user is predicted on exactly one rank (`UnrepeatedDistributedSampler`), so shards
+    differ in length; `all_gather` needs equal shapes, hence pad to the longest, then trim.
+    """
+    strategy = trainer.strategy
+    t = t.to(strategy.root_device)
+    sizes = strategy.all_gather(torch.tensor(len(t), device=t.device)).flatten().tolist()
+    padded = torch.cat([t, t.new_zeros((max(sizes) - len(t), *t.shape[1:]))])
+    gathered = strategy.all_gather(padded)  # (world, max(sizes), ...)
+    return torch.cat([gathered[rank, :n] for rank, n in enumerate(sizes)])

@@ -96,6 +96,12 @@ class Recommender(L.LightningModule):
     # ---- checkpoints carry their index -----------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint["lightlm_index"] = self.index.to_dict()
+        # Dropout's random state, so that a run resumed from this checkpoint draws the same
+        # masks as the uninterrupted run (plain tensors: loadable with weights_only=True).
+        checkpoint["lightlm_rng"] = {
+            "torch": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        }
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
         stored = checkpoint.get("lightlm_index")
@@ -113,6 +119,17 @@ class Recommender(L.LightningModule):
                 f"data {saved.data_fingerprint}) than the one configured now (index "
                 f"{self.index.indexer} {self.index.content_hash()}, data {self.index.data_fingerprint})"
             )
+        self._rng_to_restore = checkpoint.get("lightlm_rng")
+
+    def on_train_batch_start(self, batch: Batch, batch_idx: int) -> None:
+        # Restored just before the first resumed step: anything that ran between loading and
+        # now (model construction, a dataloader) must not shift the random stream.
+        rng = getattr(self, "_rng_to_restore", None)
+        if rng is not None:
+            self._rng_to_restore = None
+            torch.set_rng_state(rng["torch"])
+            if rng["cuda"] and torch.cuda.is_available() and len(rng["cuda"]) == torch.cuda.device_count():
+                torch.cuda.set_rng_state_all(rng["cuda"])
 
     # ---- Lightning steps --------------------------------------------------------------------
     def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:

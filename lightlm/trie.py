@@ -41,10 +41,15 @@ class PrefixTrie:
         np.cumsum(np.bincount(parents, minlength=next_id), out=ptr[1:])
         leaf_item = np.full(next_id, -1, dtype=np.int64)
         leaf_item[parent] = np.arange(n_items)
+        # Edge tables get max(max_children) padding entries so that a candidate slot past its
+        # node's last child (masked anyway) is still a valid index: no clamp per step.
+        pad = np.zeros(max(max_children), dtype=np.int64)
+        self.n_edges = len(parents)
         self.child_ptr = torch.as_tensor(ptr)  # (n_nodes + 1,)
-        self.child_token = torch.as_tensor(np.concatenate(edge_token))  # (n_edges,)
-        self.child_column = local_index.cpu()[self.child_token]  # (n_edges,) column in step logits
-        self.child_node = torch.as_tensor(np.concatenate(edge_child))  # (n_edges,)
+        self.child_token = torch.as_tensor(np.concatenate([*edge_token, pad]))  # (n_edges + pad,)
+        column = local_index.cpu()[self.child_token[: self.n_edges]]
+        self.child_column = torch.cat([column, torch.as_tensor(pad)])  # column in the step's logits
+        self.child_node = torch.as_tensor(np.concatenate([*edge_child, pad]))
         self.leaf_item = torch.as_tensor(leaf_item)  # (n_nodes,) item of a leaf, else -1
 
     def to(self, device: torch.device | str) -> PrefixTrie:
@@ -52,17 +57,16 @@ class PrefixTrie:
             setattr(self, name, getattr(self, name).to(device))
         return self
 
-    def children(self, nodes: torch.Tensor, level: int) -> tuple[torch.Tensor, ...]:
-        """Candidate edges of `nodes` (N,) at `level`.
-
-        Returns tokens, their columns in the step's logits, child nodes and a validity mask, all
-        (N, W), where W is the widest node of that level; slots past a node's last child are
-        invalid.
-        """
-        width = self.max_children[level]
+    def edges(self, nodes: torch.Tensor, level: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Candidate edges of `nodes` (N,) at `level`: edge ids (N, W) and which are not real
+        children (N, W) bool, W being the widest node of that level (a Python int: no sync)."""
         start = self.child_ptr[nodes]
         count = self.child_ptr[nodes + 1] - start
-        slot = torch.arange(width, device=nodes.device)
-        valid = slot[None, :] < count[:, None]
-        edge = (start[:, None] + slot[None, :]).clamp(max=len(self.child_token) - 1)
-        return self.child_token[edge], self.child_column[edge], self.child_node[edge], valid
+        slot = torch.arange(self.max_children[level], device=nodes.device)
+        return start[:, None] + slot, slot >= count[:, None]
+
+    def children(self, nodes: torch.Tensor, level: int) -> tuple[torch.Tensor, ...]:
+        """Tokens, columns in the step's logits, child nodes and validity of the candidate edges
+        of `nodes` (N,) at `level`, all (N, W); slots past a node's last child are invalid."""
+        edge, invalid = self.edges(nodes, level)
+        return self.child_token[edge], self.child_column[edge], self.child_node[edge], ~invalid

@@ -3,15 +3,13 @@
 import time
 from pathlib import Path
 
-from datamodules.datamodule import RecDataModule
 from lightlm.cli import LightLMCLI, configure_wandb_env
-from lightlm.recommender import Recommender
 
 CONF = Path(__file__).resolve().parents[2] / "conf" / "synthetic.yaml"
 
 
 def _cli(*args):
-    return LightLMCLI(Recommender, RecDataModule, subclass_mode_model=True, args=list(args))
+    return LightLMCLI(args=list(args))
 
 
 def test_fit_then_test_beats_popularity(tmp_path, monkeypatch):

@@ -1,0 +1,523 @@
+"""Ablation: indexers x model shapes x seeds on one dataset, plus popularity (and SASRec), one split.
+
+Every cell trains the generative model in this process with the Lightning Trainer (validation each
+epoch, the best epoch by val/ndcg@10 kept), then tests that best epoch. The popularity baseline
+comes from the same test loop (`test/popularity/*`), and SASRec, when its module is present, runs
+on the same split with the sequential task. All cells see the same leave-one-out split; indexes
+are cached on disk, so every indexer is fitted once.
+
+Outputs in --out: results.csv (one row per finished cell, rewritten atomically after each cell),
+results.md (mean +- std over seeds, the best value of each column in bold) and ablation.png.
+An interrupted run resumes where it stopped: finished cells are skipped.
+
+    python benchmarks/ablation.py --preset cpu-small                   # Beauty, 2 CPU cores
+    python benchmarks/ablation.py --preset paper --data ../shared/data/toys/data.txt   # a GPU
+    python benchmarks/ablation.py --preset smoke --data synthetic      # seconds, for tests
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import lightning as L  # noqa: E402
+import rich  # noqa: E402
+import torch  # noqa: E402
+from lightning.pytorch.callbacks import Callback, ModelCheckpoint  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+import lightlm  # noqa: E402, F401  (first: sets OMP_WAIT_POLICY before torch is loaded)
+from datamodules.datamodule import RecDataModule  # noqa: E402
+from datamodules.synthetic import SyntheticConfig  # noqa: E402
+from indexers.registry import INDEXERS, make_indexer  # noqa: E402
+from lightlm.generative import GenerativeRecommender  # noqa: E402
+from lightlm.metrics import KS  # noqa: E402
+
+METRICS = [f"{m}@{k}" for m in ("recall", "ndcg") for k in KS]
+COLUMNS = [
+    "model", "indexer", "shape", "seed", *METRICS, "best_epoch", "val_ndcg@10", "params",
+    "index_seconds", "train_seconds", "test_seconds", "cpu_seconds",
+]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
+
+
+@dataclass
+class Preset:
+    """One ablation setup. Shapes are GenerativeRecommender arguments (preset + overrides)."""
+
+    description: str
+    indexers: tuple[str, ...]
+    shapes: dict[str, dict]
+    seeds: tuple[int, ...]
+    epochs: int
+    batch_size: int
+    lr: float
+    num_beams: int = 20
+    eval_batch_size: int = 1024
+    val_users: int | None = None  # pick the best epoch on this many validation users (None: all)
+    indexer_args: dict[str, dict] = field(default_factory=dict)
+    sasrec: dict | None = None  # SASRec arguments, or None to leave it out
+    sasrec_epochs: int = 0
+    sasrec_history: int = 50
+    synthetic: dict = field(default_factory=dict)  # SyntheticConfig for --data synthetic
+
+
+PRESETS: dict[str, Preset] = {
+    # Minutes on the tiny synthetic data; what the tests run.
+    "smoke": Preset(
+        description="tiny models, 1 epoch: checks the pipeline, not the method",
+        indexers=("random", "sequential"),
+        shapes={
+            "deep-narrow": dict(preset="tiny", n_enc_layers=2, n_dec_layers=2, d_ff=8),
+            "wide": dict(preset="tiny", n_enc_layers=1, n_dec_layers=1, d_ff=256),
+        },
+        seeds=(0, 1),
+        epochs=1,
+        batch_size=128,
+        lr=3e-3,
+        eval_batch_size=512,
+        synthetic=dict(n_users=150, n_items=60, seed=0),
+    ),
+    # The Beauty ablation on 2 CPU cores within an hour: the paper's question (is a 16-wide
+    # feed-forward layer enough?) at CPU scale, same depth for both shapes; `wide` has T5's
+    # d_ff = 4 x d_model. The best epoch is picked on 4,096 validation users; test uses all.
+    "cpu-small": Preset(
+        description="d_model 128, 2+2 layers, d_ff 16 (deep-narrow) vs 512 (wide); 3 epochs, "
+        "batch 256, lr 3e-3; best epoch picked on 4,096 validation users",
+        indexers=("random", "sequential", "sci", "gci"),
+        shapes={
+            "deep-narrow": dict(preset="small", d_ff=16),
+            "wide": dict(preset="small", d_ff=512),
+        },
+        val_users=4096,
+        seeds=(0, 1, 2),
+        epochs=3,
+        batch_size=256,
+        lr=3e-3,
+        sasrec=dict(d_model=64, n_layers=2, n_heads=1, d_ff=256, dropout=0.3, max_len=50, lr=1e-3),
+        sasrec_epochs=3,
+        synthetic=dict(n_users=2000, n_items=400, seed=0),
+    ),
+    # The paper's configuration (SPEC section 4): size it for a GPU.
+    "paper": Preset(
+        description="lightlm (6+6, 512, d_ff 16) vs t5-small (d_ff 2048); 10 epochs, batch 64, lr 1e-3",
+        indexers=("random", "sequential", "sci", "gci"),
+        shapes={"deep-narrow": dict(preset="lightlm"), "wide": dict(preset="t5-small")},
+        seeds=(2022, 2023, 2024),
+        epochs=10,
+        batch_size=64,
+        lr=1e-3,
+        indexer_args={"sci": dict(n_clusters=50, max_cluster_size=100)},
+        sasrec=dict(d_model=64, n_layers=2, n_heads=1, d_ff=256, dropout=0.3, max_len=50, lr=1e-3),
+        sasrec_epochs=50,
+        synthetic=dict(n_users=2000, n_items=400, seed=0),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    model: str  # "generative" or "sasrec"
+    indexer: str
+    shape: str
+    seed: int
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.model, self.indexer, self.shape, str(self.seed))
+
+
+# ---- one cell -------------------------------------------------------------------------------
+class CellProgress(Callback):
+    """Feeds the rich progress display: batches of the current cell and what it is doing."""
+
+    def __init__(self, progress: Progress, task, label: str) -> None:
+        self.progress, self.task, self.label = progress, task, label
+
+    def _show(self, trainer: L.Trainer, what: str, total, completed) -> None:
+        self.progress.update(
+            self.task, description=f"{self.label} {what}", total=total, completed=completed
+        )
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        self._show(trainer, f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs} train",
+                   trainer.num_training_batches, 0)
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        self.progress.update(self.task, completed=batch_idx + 1)
+
+    def on_validation_epoch_start(self, trainer, pl_module) -> None:
+        if not trainer.sanity_checking:
+            total = sum(trainer.num_val_batches)
+            self._show(trainer, f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs} validate", total, 0)
+
+    def on_validation_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dl_idx=0) -> None:
+        if not trainer.sanity_checking:
+            self.progress.update(self.task, completed=batch_idx + 1)
+
+    def on_test_epoch_start(self, trainer, pl_module) -> None:
+        self._show(trainer, "test (best epoch)", sum(trainer.num_test_batches), 0)
+
+    def on_test_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dl_idx=0) -> None:
+        self.progress.update(self.task, completed=batch_idx + 1)
+
+
+def datamodule(args: argparse.Namespace, preset: Preset, indexer: str, task: str, seed: int) -> RecDataModule:
+    synthetic = args.data == "synthetic"
+    return RecDataModule(
+        path=None if synthetic else str(args.data),
+        synthetic=SyntheticConfig(**preset.synthetic) if synthetic else None,
+        indexer=make_indexer(indexer, **preset.indexer_args.get(indexer, {})),
+        task=task,
+        history_len=preset.sasrec_history if task == "sequential" else 20,
+        batch_size=preset.batch_size,
+        eval_batch_size=preset.eval_batch_size,
+        cache_dir=str(args.cache_dir),
+        seed=seed,
+    )
+
+
+def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Progress, task) -> dict:
+    """Train, pick the best validation epoch, test it; returns the row for results.csv."""
+    L.seed_everything(cell.seed, workers=True, verbose=False)
+    if cell.model == "sasrec":
+        from lightlm.sasrec import SASRec
+
+        dm = datamodule(args, preset, cell.indexer, "sequential", cell.seed)
+        model = SASRec(**preset.sasrec)
+        epochs = preset.sasrec_epochs
+    else:
+        dm = datamodule(args, preset, cell.indexer, "direct", cell.seed)
+        model = GenerativeRecommender(
+            **preset.shapes[cell.shape], lr=preset.lr, num_beams=preset.num_beams
+        )
+        epochs = preset.epochs
+    if args.epochs is not None:
+        epochs = args.epochs
+    progress.update(task, description=f"{cell.indexer}/{cell.shape}/seed {cell.seed}: reading and indexing",
+                    total=None, completed=0)
+    cpu_start = time.process_time()  # all threads of the process: comparable under a shared CPU
+    dm.setup("fit")
+    with tempfile.TemporaryDirectory(prefix="ablation-ckpt-") as ckpt_dir:
+        best = ModelCheckpoint(dirpath=ckpt_dir, filename="best", monitor="val/ndcg@10", mode="max",
+                               save_top_k=1, enable_version_counter=False)
+        trainer = L.Trainer(
+            max_epochs=epochs, accelerator=args.accelerator, devices=1, logger=False,
+            callbacks=[best, CellProgress(progress, task, f"{cell.indexer}/{cell.shape}/seed {cell.seed}:")],
+            enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
+            limit_train_batches=args.limit_batches,
+            limit_val_batches=args.limit_batches or _val_batches(preset),
+            limit_test_batches=args.limit_batches, default_root_dir=ckpt_dir,
+        )
+        start = time.perf_counter()
+        trainer.fit(model, datamodule=dm)
+        train_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        metrics = trainer.test(model, datamodule=dm, ckpt_path="best", verbose=False)[0]
+        test_seconds = time.perf_counter() - start
+        best_epoch = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["epoch"] + 1
+    return {
+        "model": cell.model, "indexer": cell.indexer, "shape": cell.shape, "seed": cell.seed,
+        **{m: round(float(metrics[f"test/{m}"]), 6) for m in METRICS},
+        "best_epoch": best_epoch,
+        "val_ndcg@10": round(float(best.best_model_score), 6),
+        "params": sum(p.numel() for p in model.parameters()),
+        "index_seconds": round(dm.index_seconds, 2),
+        "train_seconds": round(train_seconds, 1),
+        "test_seconds": round(test_seconds, 1),
+        "cpu_seconds": round(time.process_time() - cpu_start, 1),
+        "_popularity": {m: round(float(metrics[f"test/popularity/{m}"]), 6) for m in METRICS},
+    }
+
+
+def _val_batches(preset: Preset) -> int | None:
+    if preset.val_users is None:
+        return None
+    return max(1, -(-preset.val_users // preset.eval_batch_size))  # ceil
+
+
+# ---- results files ------------------------------------------------------------------------
+def read_rows(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_rows(path: Path, rows: list[dict]) -> None:
+    """Whole file to a temporary name, then rename: an interruption never leaves half a CSV."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def popularity_row(popularity: dict) -> dict:
+    return {"model": "popularity", "indexer": "-", "shape": "-", "seed": "-", **popularity}
+
+
+def summarize(rows: list[dict]) -> list[dict]:
+    """Mean and std over seeds per (model, indexer, shape), in first-appearance order."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["model"], r["indexer"], r["shape"]), []).append(r)
+    out = []
+    for (model, indexer, shape), rs in groups.items():
+        s = {"model": model, "indexer": indexer, "shape": shape, "n": len(rs)}
+        for m in [*METRICS, "train_seconds", "params"]:
+            values = [float(r[m]) for r in rs if r.get(m) not in (None, "")]
+            s[m] = statistics.fmean(values) if values else None
+            s[f"{m}_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+        out.append(s)
+    return out
+
+
+def markdown_table(summary: list[dict], title: str) -> str:
+    shown = ["recall@10", "ndcg@10", "recall@20", "ndcg@20"]
+    best = {m: max((s[m] for s in summary if s[m] is not None), default=None) for m in shown}
+    lines = [
+        title, "",
+        "| model | indexer | shape | seeds | " + " | ".join(shown) + " | params | train min |",
+        "|---|---|---|---|" + "---|" * len(shown) + "---|---|",
+    ]
+    for s in summary:
+        cells = []
+        for m in shown:
+            text = f"{s[m]:.4f}" + (f" ± {s[f'{m}_std']:.4f}" if s["n"] > 1 else "")
+            cells.append(f"**{text}**" if best[m] is not None and s[m] == best[m] else text)
+        params = f"{s['params'] / 1e6:.2f}M" if s["params"] else "-"
+        minutes = f"{s['train_seconds'] / 60:.1f}" if s["train_seconds"] else "-"
+        seeds = s["n"] if s["model"] != "popularity" else "-"
+        lines.append(f"| {s['model']} | {s['indexer']} | {s['shape']} | {seeds} | "
+                     + " | ".join(cells) + f" | {params} | {minutes} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(summary: list[dict], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    gen = [s for s in summary if s["model"] == "generative"]
+    indexers = list(dict.fromkeys(s["indexer"] for s in gen))
+    shapes = list(dict.fromkeys(s["shape"] for s in gen))
+    lookup = {(s["indexer"], s["shape"]): s for s in gen}
+    baselines = [s for s in summary if s["model"] != "generative"]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    width = 0.8 / max(1, len(shapes))
+    for ax, metric in zip(axes, ("recall@10", "ndcg@10"), strict=True):
+        for j, shape in enumerate(shapes):
+            xs, ys, es = [], [], []
+            for i, ix in enumerate(indexers):
+                if (ix, shape) in lookup:
+                    xs.append(i + (j - (len(shapes) - 1) / 2) * width)
+                    ys.append(lookup[ix, shape][metric])
+                    es.append(lookup[ix, shape][f"{metric}_std"])
+            ax.bar(xs, ys, width, yerr=es, capsize=3, label=shape)
+        for k, b in enumerate(baselines):
+            ax.axhline(b[metric], color=f"C{len(shapes) + k}", linestyle="--", linewidth=1.2,
+                       label=b["model"] if b["model"] == "popularity" else f"{b['model']} ({b['shape']})")
+        ax.set_xticks(range(len(indexers)), indexers)
+        ax.set_ylabel(f"test {metric}")
+        ax.set_xlabel("indexer")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    tmp = path.with_name(f".{path.stem}.tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def write_reports(out: Path, rows: list[dict], meta: dict) -> list[dict]:
+    summary = summarize(rows)
+    title = (f"## Ablation: {meta['dataset']}, preset `{meta['preset']}` "
+             f"(test, full ranking, leave-one-out; mean ± std over seeds)")
+    md = markdown_table(summary, title)
+    md += (f"\n{meta['description']}. Test at the best validation epoch (val/ndcg@10). "
+           f"Hardware: {meta['hardware']}.\n")
+    tmp = out / ".results.md.tmp"
+    tmp.write_text(md)
+    os.replace(tmp, out / "results.md")
+    if any(s["model"] == "generative" for s in summary):
+        title = f"{meta['dataset']}, preset {meta['preset']}: mean ± std over seeds"
+        plot(summary, out / "ablation.png", title)
+    return summary
+
+
+# ---- the driver -----------------------------------------------------------------------------
+def hardware(accelerator: str) -> str:
+    if accelerator != "cpu" and torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    cpu = platform.processor() or platform.machine()
+    return f"{os.cpu_count()} CPU cores ({cpu}), torch threads {torch.get_num_threads()}"
+
+
+def cells_for(preset: Preset, args: argparse.Namespace) -> list[Cell]:
+    indexers = args.indexers or list(preset.indexers)
+    shapes = args.shapes or list(preset.shapes)
+    seeds = args.seeds or list(preset.seeds)
+    unknown = [i for i in indexers if i not in INDEXERS]
+    if unknown:
+        raise SystemExit(f"ablation: unknown indexer(s) {unknown}; available: {sorted(INDEXERS)}")
+    bad = [s for s in shapes if s not in preset.shapes]
+    if bad:
+        raise SystemExit(
+            f"ablation: unknown shape(s) {bad} for preset {args.preset}; available: {list(preset.shapes)}"
+        )
+    cells = []
+    if "generative" in args.models:
+        cells += [Cell("generative", i, s, seed) for seed in seeds for i in indexers for s in shapes]
+    if preset.sasrec is not None and "sasrec" in args.models:
+        try:
+            import lightlm.sasrec  # noqa: F401
+        except ImportError:
+            print("ablation: lightlm.sasrec is not available; SASRec left out", file=sys.stderr)
+        else:
+            cells += [Cell("sasrec", "sequential", "sasrec", seed) for seed in seeds]
+    return cells
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    head, *rest = __doc__.split("\n\n")
+    p = argparse.ArgumentParser(
+        description=head, epilog="\n\n".join(rest), formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--data", default=str(DEFAULT_DATA),
+                   help="P5 data file, or `synthetic` for the embedded generator (default: Beauty)")
+    p.add_argument("--preset", choices=sorted(PRESETS), default="cpu-small",
+                   help="; ".join(f"{k}: {v.description}" for k, v in PRESETS.items()))
+    p.add_argument("--indexers", nargs="+", help="indexer names (default: the preset's)")
+    p.add_argument("--shapes", nargs="+", help="model shape names (default: the preset's)")
+    p.add_argument("--seeds", nargs="+", type=int, help="training seeds (default: the preset's)")
+    p.add_argument("--epochs", type=int, help="override the preset's epochs (all models)")
+    p.add_argument("--models", nargs="+", choices=["generative", "sasrec"], default=["generative", "sasrec"],
+                   help="which models to run (SASRec only where the preset configures it)")
+    p.add_argument(
+        "--out", type=Path, help="output folder (default: benchmarks/results/ablation-DATA-PRESET)"
+    )
+    p.add_argument("--cache-dir", type=Path, default=ROOT / ".lightlm_cache", help="index cache")
+    p.add_argument("--fresh", action="store_true", help="discard earlier results in --out, do not resume")
+    p.add_argument("--max-cells", type=int, help="stop after running this many cells (resume later)")
+    p.add_argument("--accelerator", default="auto", help="Lightning accelerator (cpu, gpu, auto)")
+    p.add_argument("--limit-batches", type=float, default=None, help=argparse.SUPPRESS)  # debugging
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    preset = PRESETS[args.preset]
+    dataset = "synthetic" if args.data == "synthetic" else Path(args.data).parent.name or Path(args.data).stem
+    if args.data != "synthetic" and not Path(args.data).is_file():
+        raise SystemExit(f"ablation: no data file at {args.data}")
+    out = args.out or ROOT / "benchmarks" / "results" / f"ablation-{dataset}-{args.preset}"
+    out.mkdir(parents=True, exist_ok=True)
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
+    logging.getLogger("lightning.fabric").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", ".*does not have many workers.*")
+    warnings.filterwarnings("ignore", ".*smaller than the logging interval.*")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+    meta = {
+        "dataset": dataset, "data": str(args.data), "preset": args.preset,
+        "description": preset.description, "config": asdict(preset), "epochs_override": args.epochs,
+        "hardware": hardware(args.accelerator),
+    }
+    results, meta_path = out / "results.csv", out / "run.json"
+    if args.fresh:
+        results.unlink(missing_ok=True)
+    if results.is_file() and meta_path.is_file():
+        before = json.loads(meta_path.read_text())
+        same = {k: before.get(k) for k in ("data", "preset", "config", "epochs_override")}
+        if same != {k: meta[k] for k in same}:
+            raise SystemExit(f"ablation: {results} was made with other settings; use --fresh or other --out")
+    meta_path.write_text(json.dumps(meta, indent=2, default=str))
+
+    rows = read_rows(results)
+    done = {(r["model"], r["indexer"], r["shape"], r["seed"]) for r in rows}
+    cells = cells_for(preset, args)
+    todo = [c for c in cells if c.key not in done]
+    # The global console: the datamodule's own spinner then sees this live display and stays off.
+    console = rich.get_console()
+    skipped = len(cells) - len(todo)
+    console.print(f"[bold]ablation[/] {dataset}, preset {args.preset}: {len(cells)} cells, "
+                  f"{skipped} already in {results}, {len(todo)} to run")
+    ran = 0
+    started = time.perf_counter()
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=False) as progress:
+        overall = progress.add_task("cells", total=len(cells), completed=skipped)
+        current = progress.add_task("", total=None)
+        try:
+            for cell in todo:
+                if args.max_cells is not None and ran >= args.max_cells:
+                    break
+                if not console.is_terminal:  # a log file gets a line per cell instead of the display
+                    console.print(f"[{skipped + ran + 1}/{len(cells)}] {cell.model} {cell.indexer}/"
+                                  f"{cell.shape}/seed {cell.seed} ...")
+                row = run_cell(cell, args, preset, progress, current)
+                popularity = row.pop("_popularity")
+                if not any(r["model"] == "popularity" for r in rows):
+                    rows.insert(0, popularity_row(popularity))
+                rows.append(row)
+                write_rows(results, rows)
+                write_reports(out, rows, meta)
+                ran += 1
+                progress.update(overall, advance=1)
+                progress.console.print(
+                    f"  {cell.indexer}/{cell.shape}/seed {cell.seed}: ndcg@10 {row['ndcg@10']:.4f} "
+                    f"recall@10 {row['recall@10']:.4f} (best epoch {row['best_epoch']}, "
+                    f"{row['train_seconds'] + row['test_seconds']:.0f} s)"
+                )
+        except KeyboardInterrupt:
+            console.print(f"[yellow]interrupted[/]: the {ran} cell(s) finished in this run are in {results}; "
+                          "rerun the same command to resume")
+            return 130
+    summary = write_reports(out, rows, meta) if rows else []
+    left = len(todo) - ran
+    elapsed = time.perf_counter() - started
+    console.print(f"ran {ran} cell(s) in {elapsed / 60:.1f} min; {left} left"
+                  + ("; rerun to continue" if left else ""))
+    if summary:
+        print_summary(console, summary)
+        console.print(f"wrote {results}, {out / 'results.md'}" + (
+            f", {out / 'ablation.png'}" if (out / "ablation.png").is_file() else ""))
+    return 0
+
+
+def print_summary(console: Console, summary: list[dict]) -> None:
+    table = Table(title="ablation (test, mean ± std over seeds)", title_justify="left")
+    for col in ("model", "indexer", "shape", "seeds", "recall@10", "ndcg@10"):
+        table.add_column(col, justify="right" if "@" in col or col == "seeds" else "left")
+    best = max(s["ndcg@10"] for s in summary)
+    for s in summary:
+        style = "bold green" if s["ndcg@10"] == best else None
+        seeds = str(s["n"]) if s["model"] != "popularity" else "-"
+        table.add_row(s["model"], s["indexer"], s["shape"], seeds,
+                      f"{s['recall@10']:.4f} ± {s['recall@10_std']:.4f}",
+                      f"{s['ndcg@10']:.4f} ± {s['ndcg@10_std']:.4f}", style=style)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""SASRec trained with cross-entropy over all items: the strong classic baseline (SPEC section 7).
+
+Causal self-attention over the user's recent items, learned positions, item embeddings tied to the
+output layer, and a full softmax over the catalogue. It shares the datamodule, the split and the
+metrics with the generative model (it is a `Recommender`), so the two are compared on the same
+users and targets. It reads the datamodule's sequential samples (`--data.task sequential`): every
+training prefix predicts its next item, and the output at the newest position is the user's state.
+
+    lightlm fit --config conf/beauty-sasrec.yaml
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from datamodules.errors import ConfigError
+from datamodules.split import LeaveOneOut
+from indexers.base import ItemIndex
+from lightlm.recommender import Batch, Recommender
+
+
+class CausalBlock(nn.Module):
+    """Pre-norm Transformer block: masked self-attention, then a feed-forward layer."""
+
+    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float) -> None:
+        super().__init__()
+        self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+        self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=dropout, batch_first=True)
+        self.ff = nn.Sequential(
+            nn.Linear(d_model, d_ff), nn.GELU(), nn.Dropout(dropout), nn.Linear(d_ff, d_model)
+        )
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """x (B, T, C); mask (B * heads, T, T) bool, True = may not attend."""
+        h = self.norm1(x)
+        x = x + self.drop(self.attn(h, h, h, attn_mask=mask, need_weights=False)[0])
+        return x + self.drop(self.ff(self.norm2(x)))
+
+
+class SASRec(Recommender):
+    """Self-attentive sequential recommendation with a full softmax over all items.
+
+    Args:
+        d_model: item embedding and residual width.
+        n_layers: self-attention blocks.
+        n_heads: attention heads; d_model must divide by it.
+        d_ff: feed-forward width.
+        dropout: dropout on embeddings, attention and residual branches.
+        max_len: newest history items read (the datamodule's `history_len` caps it too).
+        lr: AdamW peak learning rate.
+        weight_decay: AdamW weight decay.
+        eps: AdamW epsilon.
+        warmup_ratio: share of steps with a linear warmup, then linear decay to 0.
+        top_k: items recommended per user (the metrics need at least 20).
+        exclude_train_items: never recommend an item already in the user's history (its score is
+            set to -inf before the top-k; default off, as in the published numbers).
+    """
+
+    def __init__(
+        self,
+        d_model: int = 64,
+        n_layers: int = 2,
+        n_heads: int = 1,
+        d_ff: int = 256,
+        dropout: float = 0.3,
+        max_len: int = 50,
+        lr: float = 1e-3,
+        weight_decay: float = 0.01,
+        eps: float = 1e-6,
+        warmup_ratio: float = 0.05,
+        top_k: int = 20,
+        exclude_train_items: bool = False,
+    ) -> None:
+        super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
+        for name, value in (("d_model", d_model), ("n_layers", n_layers), ("n_heads", n_heads),
+                            ("d_ff", d_ff), ("max_len", max_len)):
+            if value < 1:
+                raise ConfigError(f"--model.{name} must be at least 1, got {value}")
+        if d_model % n_heads:
+            raise ConfigError(f"--model.d_model ({d_model}) must be divisible by --model.n_heads ({n_heads})")
+        if not 0.0 <= dropout < 1.0:
+            raise ConfigError(f"--model.dropout must be in [0, 1), got {dropout}")
+        self.save_hyperparameters()
+        self.item_embed: nn.Embedding | None = None
+
+    def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
+        if history_len < 1:
+            raise ConfigError(
+                "SASRec reads the user's recent items: set --data.task sequential "
+                "(and --data.history_len, e.g. 50); the direct task gives it no history"
+            )
+        hp = self.hparams
+        self.n_items = index.n_items
+        self.seq_len = min(hp.max_len, history_len)
+        # Row n_items is padding: a zero vector that never receives gradient nor appears in the output.
+        self.item_embed = nn.Embedding(index.n_items + 1, hp.d_model, padding_idx=index.n_items)
+        self.pos_embed = nn.Embedding(self.seq_len, hp.d_model)
+        self.blocks = nn.ModuleList(
+            CausalBlock(hp.d_model, hp.n_heads, hp.d_ff, hp.dropout) for _ in range(hp.n_layers)
+        )
+        self.norm = nn.LayerNorm(hp.d_model)
+        self.drop = nn.Dropout(hp.dropout)
+        for module in (self.item_embed, self.pos_embed, self.blocks):
+            for m in module.modules():
+                if isinstance(m, (nn.Linear, nn.Embedding)):
+                    nn.init.normal_(m.weight, std=0.02)
+        with torch.no_grad():
+            self.item_embed.weight[index.n_items].zero_()
+
+    def user_state(self, history: torch.Tensor) -> torch.Tensor:
+        """history (B, H) item indices, left-padded with -1 -> (B, C) state after the newest item."""
+        hist = history[:, -self.seq_len :]
+        # Left padding: drop leading columns that are padding for every row of the batch.
+        filled = (hist >= 0).any(0)
+        start = int(filled.float().argmax()) if bool(filled.any()) else hist.shape[1] - 1
+        hist = hist[:, start:]
+        B, T = hist.shape
+        pad = hist < 0
+        items = hist.masked_fill(pad, self.n_items)
+        # Positions count back from the newest item, so a position means the same at any length.
+        pos = torch.arange(self.seq_len - T, self.seq_len, device=hist.device)
+        x = self.drop(self.item_embed(items) + self.pos_embed(pos))  # (B, T, C)
+        causal = torch.ones(T, T, dtype=torch.bool, device=hist.device).triu(1)
+        # Block future and padded keys, but let every position see itself: a padded query row would
+        # otherwise have no key at all and attention would return NaN.
+        blocked = causal[None] | pad[:, None, :]
+        blocked &= ~torch.eye(T, dtype=torch.bool, device=hist.device)[None]
+        mask = blocked.repeat_interleave(self.hparams.n_heads, dim=0)  # (B * heads, T, T)
+        for block in self.blocks:
+            x = block(x, mask)
+        return self.norm(x[:, -1])
+
+    def scores(self, batch: Batch) -> torch.Tensor:
+        """(B, n_items) logits of every item, against the tied item embeddings."""
+        return self.user_state(batch["history"]) @ self.item_embed.weight[: self.n_items].T
+
+    def model_step(self, batch: Batch) -> torch.Tensor:
+        return F.cross_entropy(self.scores(batch).float(), batch["target"])
+
+    @torch.no_grad()
+    def recommend(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor]:
+        scores = self.scores(batch).float()
+        excluded = self.excluded(batch, stage)
+        if excluded is not None:
+            rows, items = _history_items(*excluded)
+            scores[rows, items] = float("-inf")
+        top, items = scores.topk(self.hparams.top_k, dim=1)
+        return items.masked_fill(torch.isinf(top), -1), top
+
+
+def _history_items(
+    keys: torch.Tensor, users: torch.Tensor, n_items: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(row, item) pairs of every history item of each batch row's user, from sorted
+    `user * n_items + item` keys (see `Recommender.excluded`)."""
+    lo = torch.searchsorted(keys, users * n_items)
+    hi = torch.searchsorted(keys, (users + 1) * n_items)
+    counts = hi - lo
+    rows = torch.repeat_interleave(torch.arange(len(users), device=keys.device), counts)
+    starts = torch.repeat_interleave(lo - torch.cumsum(counts, 0) + counts, counts)
+    flat = starts + torch.arange(int(counts.sum()), device=keys.device)
+    return rows, keys[flat] % n_items

@@ -1,0 +1,171 @@
+"""SCI, GCI and RQ on tiny synthetic communities: valid, deterministic, leak-free codes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import indexers.spectral as spectral
+from datamodules.interactions import Interactions, Sequences
+from datamodules.split import leave_one_out
+from indexers.collaborative import collaborative_embeddings
+from indexers.graph import GraphIndexer
+from indexers.random_ids import RandomIndexer
+from indexers.residual import ResidualIndexer
+from indexers.spectral import (
+    SpectralIndexer,
+    affinity_graph,
+    eigengap_n_clusters,
+    spectral_embedding,
+)
+from indexers.stats import collaborative_coherence, index_statistics
+
+N_BLOCKS, BLOCK_ITEMS, N_USERS = 3, 20, 200
+N_ITEMS = N_BLOCKS * BLOCK_ITEMS + 1  # the last item never appears in training
+
+
+def communities(seed: int = 0) -> Interactions:
+    """Each user buys 6 to 10 items of their own block; a few users' test item is the
+    extra item, which therefore exists only outside training."""
+    rng = np.random.default_rng(seed)
+    seqs = []
+    for u in range(N_USERS):
+        block = u % N_BLOCKS
+        n = rng.integers(6, 11)
+        seq = block * BLOCK_ITEMS + rng.choice(BLOCK_ITEMS, n, replace=False)
+        if u % 50 == 0:
+            seq[-1] = N_ITEMS - 1
+        seqs.append(seq)
+    return Interactions(
+        Sequences.from_lists(seqs, N_ITEMS),
+        np.arange(N_USERS),
+        np.arange(N_ITEMS),
+        "communities",
+    )
+
+
+def indexers() -> list:
+    small = {"seed": 3}
+    return [
+        SpectralIndexer(n_clusters=4, max_cluster_size=10, max_depth=4, **small),
+        SpectralIndexer(n_clusters=4, max_cluster_size=10, entities="items", **small),
+        SpectralIndexer(n_clusters=4, max_cluster_size=10, entities="users", **small),
+        GraphIndexer(codebook_size=4, epochs=10, **small),
+        GraphIndexer(codebook_size=4, epochs=10, encoder="lightgcn", entities="items", **small),
+        ResidualIndexer(codebook_size=4, epochs=10, **small),
+    ]
+
+
+@pytest.fixture(scope="module")
+def split():
+    return leave_one_out(communities())
+
+
+@pytest.mark.parametrize("indexer", indexers(), ids=lambda i: f"{i.name}-{i.entities}")
+def test_codes_unique_complete_and_deterministic(split, indexer) -> None:
+    first = indexer.fit(split.train)  # ItemIndex checks uniqueness and padding itself
+    again = indexer.fit(split.train)
+    assert first.n_items == N_ITEMS and first.n_users == N_USERS
+    assert np.array_equal(first.item_codes, again.item_codes)
+    assert np.array_equal(first.user_codes, again.user_codes)
+    assert (first.user_codes[:, 0] >= 0).all()
+
+
+@pytest.mark.parametrize("indexer", indexers(), ids=lambda i: f"{i.name}-{i.entities}")
+def test_codes_ignore_validation_and_test_items(indexer) -> None:
+    """SPEC 6.1: changing every user's held-out items must not change a single code."""
+    data = communities()
+    s = data.sequences
+    items = s.items.copy()
+    last = s.offsets[1:] - 1
+    for pos in (last, last - 1):
+        items[pos] = (items[pos] + 7) % N_ITEMS
+    changed = Interactions(Sequences(s.offsets, items, N_ITEMS), data.user_ids, data.item_ids, "x")
+    a = indexer.fit(leave_one_out(data).train)
+    b = indexer.fit(leave_one_out(changed).train)
+    assert np.array_equal(a.item_codes, b.item_codes)
+    assert np.array_equal(a.user_codes, b.user_codes)
+
+
+def test_co_indexing_gives_user_codes(split) -> None:
+    for indexer in (SpectralIndexer(n_clusters=4), GraphIndexer(codebook_size=4, epochs=5)):
+        index = indexer.fit(split.train)
+        assert index.user_codes.shape[1] > 1
+        assert len(np.unique(index.user_codes, axis=0)) == N_USERS
+
+
+def test_sci_paths_respect_depth_and_leaf_size(split) -> None:
+    sci = SpectralIndexer(n_clusters=3, max_cluster_size=8, max_depth=5)
+    graph = affinity_graph(split.train, "co")
+    paths = sci.cluster_paths(graph)
+    depth = (paths >= 0).sum(axis=1)
+    assert depth.min() >= 1 and depth.max() <= 5
+    _, leaf_sizes = np.unique(paths, axis=0, return_counts=True)
+    assert leaf_sizes.max() <= 8
+    index = sci.fit(split.train)
+    assert index.item_code_lengths.max() <= 6  # path plus disambiguation token
+
+
+def test_coherence_beats_random(split) -> None:
+    train = split.train
+    chance = collaborative_coherence(RandomIndexer(base=8).fit(train).item_codes, train)
+    for indexer in (SpectralIndexer(n_clusters=4), GraphIndexer(codebook_size=4, epochs=10)):
+        found = collaborative_coherence(indexer.fit(train).item_codes, train)
+        assert found["copurchase_share"] > chance["copurchase_share"] + 0.4
+        assert found["ratio"] > 2.0
+
+
+def test_eigengap_finds_three_blocks(split) -> None:
+    assert eigengap_n_clusters(np.array([0.0, 0.01, 0.02, 0.6, 0.65, 0.9])) == 3
+    graph = affinity_graph(split.train, "items")
+    warm = np.flatnonzero(graph.dense().sum(axis=1) > 0)
+    eigenvalues, _ = spectral_embedding(graph.subgraph(warm), 8, np.random.default_rng(0))
+    assert eigengap_n_clusters(eigenvalues) == 3
+    index = SpectralIndexer(n_clusters=8, entities="items", eigengap=True).fit(split.train)
+    linked_top = index.item_codes[: N_ITEMS - 1, 0]
+    assert len(np.unique(linked_top)) == 3  # plus one isolated-item cluster
+
+
+def test_affinity_is_symmetric_sum_of_counts() -> None:
+    # Item 0 precedes item 1 for users 0 and 2, follows it for user 1: the symmetric sum
+    # counts 3 co-buyers, the public code's min of directed counts would say 1.
+    train = Sequences.from_lists([[0, 1], [1, 0], [0, 1, 2]], n_items=3)
+    g = affinity_graph(train, "co")
+    a = g.dense()
+    assert np.allclose(a, a.T)
+    uu = np.array([[0, 2, 2], [2, 0, 2], [2, 2, 0]])
+    ii = np.array([[0, 3, 1], [3, 0, 1], [1, 1, 0]])
+    ui = np.array([[1, 1, 0], [1, 1, 0], [1, 1, 1]])
+    assert np.allclose(a[:3, :3], g.w_uu * uu)
+    assert np.allclose(a[3:, 3:], g.w_ii * ii)
+    assert np.allclose(a[:3, 3:], g.w_ui * ui)
+    # Balanced blocks: user-user, item-item and user-item weight each a third of the total.
+    thirds = [(g.w_uu * uu).sum(), (g.w_ii * ii).sum(), 2 * (g.w_ui * ui).sum()]
+    assert np.allclose(thirds, a.sum() / 3)
+    x = np.random.default_rng(0).standard_normal((6, 2))
+    assert np.allclose(g.subgraph(np.arange(6)).matmat(x), a @ x)
+
+
+def test_lanczos_path_matches_dense(split, monkeypatch) -> None:
+    graph = affinity_graph(split.train, "co")
+    sub = graph.subgraph(np.arange(graph.n_nodes - 1))  # drop the isolated item
+    dense_vals, _ = spectral_embedding(sub, 5, np.random.default_rng(0))
+    monkeypatch.setattr(spectral, "DENSE_LIMIT", 10)
+    sparse_vals, _ = spectral_embedding(sub, 5, np.random.default_rng(0))
+    assert np.allclose(dense_vals, sparse_vals, atol=1e-5)
+
+
+def test_embeddings_normalized_and_cold_rows_zero(split) -> None:
+    users, items = collaborative_embeddings(split.train, dim=8, epochs=3, seed=1)
+    assert users.dtype == np.float32 and items.shape == (N_ITEMS, 8)
+    assert np.allclose(np.linalg.norm(items[:-1], axis=1), 1.0, atol=1e-5)
+    assert not items[-1].any()
+
+
+def test_statistics_report_shape_of_the_tree(split) -> None:
+    index = ResidualIndexer(codebook_size=4, epochs=5).fit(split.train)
+    stats = index_statistics(index, split.train)
+    assert stats["items"] == N_ITEMS and stats["users"] == N_USERS
+    assert sum(stats["code_length_histogram"].values()) == N_ITEMS
+    assert stats["branching"][0]["max"] <= 5  # 4 codebook entries plus the cold label
+    assert 0 <= stats["disambiguated_items"] < N_ITEMS

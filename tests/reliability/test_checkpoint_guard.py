@@ -1,0 +1,106 @@
+"""Checkpoints carry their item index and the data's fingerprint; `test` or `predict` on other
+data or another index is refused with one clear line, and checkpoints load with weights_only."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+from conftest import N_USERS, reference_args, run_main
+
+from datamodules.split import leave_one_out
+from datamodules.synthetic import SyntheticConfig, generate
+from indexers.base import ItemIndex
+
+
+def _outputs(tmp):
+    """Predictions, metrics and temporaries; the index cache of the data is legitimately built."""
+    found = [p for p in tmp.rglob("*") if p.suffix in (".csv", ".json", ".tmp")]
+    return sorted(p.name for p in found if p.parent.name != "cache" or p.suffix == ".tmp")
+
+
+def test_checkpoint_carries_index_and_data_fingerprint(reference_run):
+    ckpt = torch.load(reference_run.ckpt_dir / "best.ckpt", map_location="cpu", weights_only=True)
+    index = ItemIndex.from_dict(ckpt["lightlm_index"], source="checkpoint")  # verifies the hash
+    data = leave_one_out(generate(SyntheticConfig(n_users=N_USERS, n_items=80))).data
+    assert index.data_fingerprint == data.fingerprint()
+    assert (index.n_items, index.n_users) == (data.n_items, data.n_users)
+    cached = ItemIndex.load(next((reference_run.dir / "cache").glob("*.json")))
+    assert cached.content_hash() == index.content_hash()
+
+
+@pytest.mark.parametrize("subcommand", ["test", "predict"])
+def test_checkpoint_from_another_dataset_is_refused(reference_run, in_tmp, subcommand):
+    code, err = run_main(subcommand, *reference_args(reference_run, in_tmp), "--data.synthetic.seed", "1")
+    assert code == 2, err
+    assert "lightlm: error: the checkpoint was trained on another dataset" in err
+    assert "Traceback" not in err
+    assert _outputs(in_tmp) == []  # no predictions, no metrics
+
+
+def test_checkpoint_from_another_index_configuration_is_refused(reference_run, in_tmp):
+    code, err = run_main("test", *reference_args(reference_run, in_tmp), "--data.indexer.base", "9")
+    assert code == 2, err
+    assert "trained on another index configuration" in err
+    assert _outputs(in_tmp) == []
+
+
+def test_edited_index_file_is_refused(reference_run, in_tmp):
+    shutil.copytree(reference_run.dir / "cache", in_tmp / "cache")
+    path = next((in_tmp / "cache").glob("*.json"))
+    d = json.loads(path.read_text())
+    d["item_codes"][0], d["item_codes"][1] = d["item_codes"][1], d["item_codes"][0]  # still unique
+    path.write_text(json.dumps(d))
+    code, err = run_main("test", *reference_args(reference_run, in_tmp))
+    assert code == 2, err
+    assert f"lightlm: error: {path}: content hash" in err
+    assert "the index was edited or corrupted, delete it to rebuild" in err
+    assert json.loads(path.read_text()) == d  # refused, not silently rewritten
+    assert _outputs(in_tmp) == []
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"not a checkpoint at all", "not a readable checkpoint"),
+        ("truncated", "not a readable checkpoint"),
+        ("foreign", "the checkpoint carries no item index"),
+    ],
+)
+def test_unusable_checkpoint_file_is_refused(reference_run, in_tmp, content, message):
+    path = in_tmp / "given.ckpt"
+    if content == "truncated":
+        path.write_bytes((reference_run.ckpt_dir / "best.ckpt").read_bytes()[:5000])
+    elif content == "foreign":
+        torch.save({"state_dict": {"w": torch.zeros(2)}}, path)
+    else:
+        path.write_bytes(content)
+    code, err = run_main("test", *reference_args(reference_run, in_tmp), "--ckpt_path", str(path))
+    assert code == 2, err
+    assert f"lightlm: error: {path}: " in err and message in err
+    assert "Traceback" not in err
+
+
+def test_test_without_a_fit_says_what_to_do(reference_run, in_tmp):
+    args = [*reference_args(reference_run, in_tmp), "--checkpoint.dirpath", str(in_tmp / "none")]
+    code, err = run_main("test", *args)
+    assert code == 2
+    assert "--ckpt_path: no checkpoint at" in err and "run `lightlm fit`" in err
+
+
+def test_checkpoints_are_loaded_with_weights_only(reference_run, in_tmp, monkeypatch):
+    calls = []
+    real_load = torch.load
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("weights_only"))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", spy)
+    code, err = run_main("test", *reference_args(reference_run, in_tmp))
+    assert code == 0, err
+    assert calls and all(w is True for w in calls), calls
+    metrics = json.loads((in_tmp / "test_metrics.json").read_text())["metrics"]
+    assert 0.0 < metrics["test/recall@20"] <= 1.0

@@ -1,0 +1,89 @@
+"""benchmarks/ablation.py on tiny synthetic data: results files, resuming after an interruption."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def ablation():
+    spec = importlib.util.spec_from_file_location("ablation_benchmark", ROOT / "benchmarks" / "ablation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_help_lists_presets_and_options(ablation, capsys):
+    with pytest.raises(SystemExit) as exit:
+        ablation.parse_args(["--help"])
+    assert exit.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("--preset", "cpu-small", "paper", "smoke", "--indexers", "--shapes", "--seeds", "--out",
+                 "--fresh", "--max-cells"):
+        assert word in text
+
+
+def test_interrupted_ablation_resumes_and_skips_finished_cells(ablation, tmp_path, monkeypatch):
+    out = tmp_path / "abl"
+    argv = ["--preset", "smoke", "--data", "synthetic", "--indexers", "random", "--seeds", "0", "1",
+            "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
+    real_run_cell, ran = ablation.run_cell, []
+
+    def run_cell(cell, *args):
+        ran.append(cell.key)
+        if len(ran) == 2:
+            raise KeyboardInterrupt  # Ctrl-C in the middle of the second cell
+        return real_run_cell(cell, *args)
+
+    monkeypatch.setattr(ablation, "run_cell", run_cell)
+    assert ablation.main(argv) == 130
+    rows = _rows(out / "results.csv")
+    assert [r["model"] for r in rows] == ["popularity", "generative"]  # the finished cell survived
+    first = rows[1]
+
+    assert ablation.main([*argv, "--max-cells", "1"]) == 0  # the interrupted cell, then stop
+    assert len(_rows(out / "results.csv")) == 3
+
+    assert ablation.main(argv) == 0
+    # 4 cells (1 indexer x 2 shapes x 2 seeds); every cell ran exactly once, except the one
+    # interrupted mid-way, which ran again.
+    assert ran.count(ran[1]) == 2 and len(ran) == 5 and len(set(ran)) == 4
+    rows = _rows(out / "results.csv")
+    assert len(rows) == 5 and rows[1] == first
+    cells = {(r["indexer"], r["shape"], r["seed"]) for r in rows if r["model"] == "generative"}
+    assert cells == {("random", s, str(seed)) for s in ("deep-narrow", "wide") for seed in (0, 1)}
+    for r in rows:
+        for m in ("recall@10", "ndcg@10", "recall@20", "ndcg@20"):
+            assert 0.0 <= float(r[m]) <= 1.0
+    popularity = [r for r in rows if r["model"] == "popularity"]
+    assert len(popularity) == 1
+
+    md = (out / "results.md").read_text()
+    table = [line for line in md.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + 1 + 2  # header, popularity, one row per shape
+    assert "**" in md and "±" in md and "Hardware:" in md
+    assert (out / "ablation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    ran.clear()
+    assert ablation.main(argv) == 0  # all done: nothing runs again
+    assert ran == []
+
+
+def test_resume_refuses_results_of_other_settings(ablation, tmp_path):
+    out = tmp_path / "abl"
+    argv = ["--preset", "smoke", "--data", "synthetic", "--indexers", "random", "--shapes", "wide",
+            "--seeds", "0", "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
+    assert ablation.main(argv) == 0
+    with pytest.raises(SystemExit, match="other settings"):
+        ablation.main([*argv, "--epochs", "2"])
