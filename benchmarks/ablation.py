@@ -111,7 +111,7 @@ PRESETS: dict[str, Preset] = {
         batch_size=256,
         lr=3e-3,
         sasrec=dict(d_model=64, n_layers=2, n_heads=1, d_ff=256, dropout=0.3, max_len=50, lr=1e-3),
-        sasrec_epochs=3,
+        sasrec_epochs=8,
         synthetic=dict(n_users=2000, n_items=400, seed=0),
     ),
     # The paper's configuration (SPEC section 4): size it for a GPU.
@@ -384,16 +384,20 @@ def cells_for(preset: Preset, args: argparse.Namespace) -> list[Cell]:
         raise SystemExit(
             f"ablation: unknown shape(s) {bad} for preset {args.preset}; available: {list(preset.shapes)}"
         )
-    cells = []
-    if "generative" in args.models:
-        cells += [Cell("generative", i, s, seed) for seed in seeds for i in indexers for s in shapes]
-    if preset.sasrec is not None and "sasrec" in args.models:
+    sasrec = preset.sasrec is not None and "sasrec" in args.models
+    if sasrec:
         try:
             import lightlm.sasrec  # noqa: F401
         except ImportError:
             print("ablation: lightlm.sasrec is not available; SASRec left out", file=sys.stderr)
-        else:
-            cells += [Cell("sasrec", "sequential", "sasrec", seed) for seed in seeds]
+            sasrec = False
+    # Seed by seed: after the first seed's cells the table is complete, with one seed each.
+    cells = []
+    for seed in seeds:
+        if "generative" in args.models:
+            cells += [Cell("generative", i, s, seed) for i in indexers for s in shapes]
+        if sasrec:
+            cells.append(Cell("sasrec", "sequential", "sasrec", seed))
     return cells
 
 
@@ -448,8 +452,9 @@ def main(argv: list[str] | None = None) -> int:
         results.unlink(missing_ok=True)
     if results.is_file() and meta_path.is_file():
         before = json.loads(meta_path.read_text())
-        same = {k: before.get(k) for k in ("data", "preset", "config", "epochs_override")}
-        if same != {k: meta[k] for k in same}:
+        keys = ("data", "preset", "config", "epochs_override")
+        now = json.loads(json.dumps({k: meta[k] for k in keys}, default=str))  # tuples -> lists
+        if {k: before.get(k) for k in keys} != now:
             raise SystemExit(f"ablation: {results} was made with other settings; use --fresh or other --out")
     meta_path.write_text(json.dumps(meta, indent=2, default=str))
 

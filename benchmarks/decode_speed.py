@@ -176,7 +176,7 @@ def load_model(args) -> tuple[GenerativeRecommender, RecDataModule]:
     if path is not None and not Path(path).is_file():
         print(f"{path} not found: using the synthetic dataset", file=sys.stderr)
         path = None
-    dm = RecDataModule(path=path, indexer=SequentialIndexer(base=args.base), eval_batch_size=args.batch_size)
+    dm = RecDataModule(path=path, indexer=SequentialIndexer(base=args.base), cache_dir=args.cache_dir)
     dm.setup("test")
     rec = GenerativeRecommender(preset=args.preset, dropout=0.0, num_beams=args.beams, top_k=args.beams)
     rec.attach(dm.index, dm.split, dm.history_len)
@@ -221,19 +221,25 @@ def timed(fn):
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def kit_constraint_share(rec, batches, args) -> float:
-    """Share of the kit's decode time inside its `constraint` ranges (profiler; device time on GPU)."""
+def kit_constraint_share(rec, batches, args, show: bool = False) -> float:
+    """Share of the kit's decode time inside its `constraint` ranges (profiler; device time on GPU).
+    With `show`, prints the profile's top operators: where the decode time goes."""
+    from torch.autograd import DeviceType
     from torch.profiler import ProfilerActivity, profile, record_function
 
-    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if args.device.type == "cuda" else [])
-    with profile(activities=activities) as prof:
+    cuda = args.device.type == "cuda"
+    with profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])) as prof:
         with record_function("decode"):
             run_kit(rec, batches, args)
-    events = {e.key: e for e in prof.key_averages()}
-    if args.device.type == "cuda":
-        kernels = sum(e.self_device_time_total for e in prof.key_averages())
-        return events["constraint"].device_time_total / max(kernels, 1e-9)
-    return events["constraint"].cpu_time_total / events["decode"].cpu_time_total
+    if show:
+        sort = "self_device_time_total" if cuda else "self_cpu_time_total"
+        print(prof.key_averages().table(sort_by=sort, row_limit=25))
+    # The host-side ranges; on a GPU their device time is that of the kernels launched inside.
+    attr = "device_time_total" if cuda else "cpu_time_total"
+    ranges = [e for e in prof.events() if e.device_type == DeviceType.CPU]
+    constraint = sum(getattr(e, attr) for e in ranges if e.name == "constraint")
+    decode = sum(getattr(e, attr) for e in ranges if e.name == "decode")
+    return constraint / max(decode, 1e-9)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -249,7 +255,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--reps", type=int, default=3, help="timed repetitions, interleaved; medians reported")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: autocast")
+    p.add_argument("--profile", action="store_true", help="print the kit's top operators (profiler)")
     p.add_argument("--seed", type=int, default=2022)
+    p.add_argument("--cache-dir", default=".lightlm_cache", help="where the fitted index is cached")
     p.add_argument("--out", default=None, help="JSON result file (default benchmarks/results/...)")
     args = p.parse_args(argv)
     args.device = torch.device(args.device)
@@ -279,7 +287,10 @@ def main(argv: list[str] | None = None) -> dict:
     kit_items, kit_scores = run_kit(rec, kit_batches, args)
     ref_items, ref_scores = run_reference(rec, ref_batches, dict_trie, item_of, args)
     check = compare_rankings(kit_items[:n_ref], kit_scores[:n_ref], ref_items, ref_scores)
-    assert check["mismatched"] == 0, f"kit and reference rank differently: {check}"
+    if args.precision == "fp32":
+        assert check["mismatched"] == 0, f"kit and reference rank differently: {check}"
+    elif check["mismatched"]:  # bf16 rounds the two decoders' different sums differently
+        print(f"bf16: {check['mismatched']} of {n_ref} rows ranked differently by kit and reference")
 
     kit_t, ref_t, kit_cpu, ref_cpu, ref_share = [], [], [], [], []
     for _ in range(args.reps):
@@ -291,7 +302,7 @@ def main(argv: list[str] | None = None) -> dict:
         ref_t.append(wall / n_ref)
         ref_cpu.append(cpu / n_ref)
         ref_share.append(clock.constraint / wall)
-    kit_share = kit_constraint_share(rec, kit_batches[:2], args)
+    kit_share = kit_constraint_share(rec, kit_batches[:2], args, args.profile)
 
     med = statistics.median
     result = {

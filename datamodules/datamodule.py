@@ -53,7 +53,8 @@ def status(message: str) -> Iterator[None]:
     """A spinner with `message` while a long step runs, on an interactive terminal only, and
     only when no other live display (a progress bar of the caller) owns the terminal."""
     console = rich.get_console()
-    spinner = console.status(f"{message}...") if console.is_terminal else None
+    busy = getattr(console, "_live_stack", None)  # the caller's own display (rich >= 14)
+    spinner = console.status(f"{message}...") if console.is_terminal and not busy else None
     try:
         if spinner is not None:
             spinner.start()

@@ -129,6 +129,9 @@ def write_atomic(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # as a plain open() would; mkstemp makes files private
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
         os.replace(tmp, path)

@@ -1,4 +1,5 @@
-"""Checks a checkpoint before Lightning loads it, so a wrong `--ckpt_path` is one clear line.
+"""Checkpoint files: checked before Lightning loads them, so a wrong `--ckpt_path` is one clear
+line, and written atomically, so a killed run never leaves a truncated `last.ckpt`.
 
 Checkpoints are loaded with `weights_only=True` (no arbitrary code runs from a file): lightlm's
 checkpoints hold only tensors, numbers, strings, lists and dicts, the item index included.
@@ -6,11 +7,16 @@ checkpoints hold only tensors, numbers, strings, lists and dicts, the item index
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import torch
+from fsspec.implementations.local import LocalFileSystem
+from lightning.fabric.utilities.cloud_io import get_filesystem
+from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
+from indexers.base import write_atomic
 
 # `--ckpt_path` values that Lightning resolves itself rather than reading a file.
 SPECIAL_PATHS = ("best", "last", "hpc", "registry")
@@ -34,3 +40,19 @@ def check_checkpoint(path: str | Path, weights_only: bool = True) -> None:
         raise IndexMismatchError(
             f"{path}: the checkpoint carries no item index; it was not made by lightlm fit"
         )
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Writes a checkpoint to a temporary file beside it, then renames it into place.
+
+    Lightning's own save stages local files in the system temp directory and moves them, which
+    is a copy, not a rename, when that is another file system: a kill during the copy would
+    truncate the checkpoint a resumed run needs. Remote paths (s3://, ...) keep Lightning's save.
+    """
+
+    def save_checkpoint(self, checkpoint: dict, path, storage_options=None) -> None:
+        if storage_options is not None or not isinstance(get_filesystem(path), LocalFileSystem):
+            return super().save_checkpoint(checkpoint, path, storage_options)
+        buffer = io.BytesIO()
+        torch.save(checkpoint, buffer)
+        write_atomic(Path(path), buffer.getvalue())

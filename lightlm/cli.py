@@ -16,7 +16,7 @@ from lightning.pytorch.cli import LightningCLI
 import indexers.registry  # noqa: F401  (makes every indexer class selectable by name)
 from datamodules.datamodule import RecDataModule
 from datamodules.errors import ConfigError, LightLMError
-from lightlm.checkpoints import SPECIAL_PATHS, check_checkpoint
+from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint
 from lightlm.metrics_table import MetricsTable
 from lightlm.predictions import RecommendationWriter
 from lightlm.recommender import Recommender
@@ -116,6 +116,8 @@ class LightLMCLI(LightningCLI):
         ):
             callbacks = [*callbacks, RichProgressBar()]
         callbacks = [*callbacks, MetricsTable(), WandbReport()]
+        if not config.get("plugins"):  # checkpoints renamed into place, never half-written
+            config["plugins"] = [AtomicCheckpointIO()]
         return super()._instantiate_trainer(config, callbacks)
 
     def before_instantiate_classes(self) -> None:

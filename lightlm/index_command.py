@@ -12,6 +12,7 @@ import shutil
 import time
 import tracemalloc
 
+from rich import get_console
 from rich.console import Console
 from rich.table import Table
 
@@ -40,7 +41,7 @@ def run_index(args: list[str]) -> None:
     args = [a for a in args if a != "--rebuild"] + ["--trainer.logger", "false"]
     cli = LightLMCLI(run=False, args=args)
     dm: RecDataModule = cli.datamodule
-    console = Console()
+    console = get_console()  # the global console: the datamodule's spinner then stays off
     with console.status("reading and splitting the data..."):
         split = leave_one_out(dm.read())
     cache = dm.index_cache_path(split.data.fingerprint())

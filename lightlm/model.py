@@ -66,7 +66,7 @@ class RMSNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.rms_norm(x, (x.shape[-1],), self.weight, self.eps)  # fused: one pass, not five
+        return F.rms_norm(x, (x.shape[-1],), self.weight, self.eps)  # one fused kernel on GPU
 
 
 class Attention(nn.Module):

@@ -32,7 +32,8 @@ def _setup(n_users=64, seed=0):
         model.embed.weight.mul_(25)  # sharper distributions: fewer near-ties between devices
     g = torch.Generator().manual_seed(seed)
     hist = torch.randint(len(codes), (n_users, 2), generator=g)
-    src = torch.cat([layout.user_tokens, layout.item_tokens[hist].flatten(1), torch.full((n_users, 1), PAD)], 1)
+    pad = torch.full((n_users, 1), PAD)
+    src = torch.cat([layout.user_tokens, layout.item_tokens[hist].flatten(1), pad], 1)
     return model, PrefixTrie(layout.item_tokens, layout.local_index), layout, src
 
 

@@ -4,6 +4,7 @@ data or another index is refused with one clear line, and checkpoints load with 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -104,3 +105,24 @@ def test_checkpoints_are_loaded_with_weights_only(reference_run, in_tmp, monkeyp
     assert calls and all(w is True for w in calls), calls
     metrics = json.loads((in_tmp / "test_metrics.json").read_text())["metrics"]
     assert 0.0 < metrics["test/recall@20"] <= 1.0
+
+
+def test_checkpoint_save_is_all_or_nothing(tmp_path, monkeypatch):
+    """A save that dies before its rename leaves the previous checkpoint and no temporary."""
+    from lightlm.checkpoints import AtomicCheckpointIO
+
+    path = tmp_path / "last.ckpt"
+    io = AtomicCheckpointIO()
+    io.save_checkpoint({"step": torch.tensor(1)}, path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would, not mkstemp's 0600
+
+    def killed(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        io.save_checkpoint({"step": torch.tensor(2)}, path)
+    assert torch.load(path, weights_only=True)["step"].item() == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["last.ckpt"]
