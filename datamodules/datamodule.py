@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -19,6 +20,7 @@ from typing import Literal
 import lightning as L
 import rich
 import torch
+from lightning.fabric.utilities.warnings import PossibleUserWarning
 from lightning.pytorch.overrides.distributed import UnrepeatedDistributedSampler
 from rich.errors import LiveError
 from torch.utils.data import DataLoader
@@ -85,7 +87,8 @@ class RecDataModule(L.LightningDataModule):
         num_workers: DataLoader workers (batches are tensor gathers; 0 is usually fastest).
         cache_dir: where fitted indexes are cached.
         allow_repeats: accept an item twice in a P5 user's line.
-        seed: seed of the training-order shuffle (the trainer's seed_everything also covers it).
+        seed: seed of the training order; epoch e's order depends only on (seed, e), so a run
+            resumed mid-epoch sees the same batches (`datamodules.training_order`).
     """
 
     def __init__(
@@ -239,6 +242,11 @@ class RecDataModule(L.LightningDataModule):
         """Make the next training loader continue where the checkpointed run stopped."""
         if "train_epoch" in state:
             self.resume_from = (int(state["train_epoch"]), int(state["train_batches"]))
+            # Lightning warns that a mid-epoch resume repeats data unless the DataLoader itself
+            # is stateful; here the sampler resumes instead, so the warning does not apply.
+            warnings.filterwarnings(
+                "ignore", "You're resuming from a checkpoint that ended before", PossibleUserWarning
+            )
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("fit", shuffle=True)
