@@ -423,6 +423,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--fresh", action="store_true", help="discard earlier results in --out, do not resume")
     p.add_argument("--max-cells", type=int, help="stop after running this many cells (resume later)")
     p.add_argument("--accelerator", default="auto", help="Lightning accelerator (cpu, gpu, auto)")
+    p.add_argument("--threads", type=int,
+                   help="torch CPU threads (default: torch's choice); 1 is fastest on a CPU shared with "
+                   "other jobs, where every multi-threaded op waits for its second thread's turn")
     p.add_argument("--limit-batches", type=float, default=None, help=argparse.SUPPRESS)  # debugging
     return p.parse_args(argv)
 
@@ -430,6 +433,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     preset = PRESETS[args.preset]
+    if args.threads:
+        torch.set_num_threads(args.threads)
     dataset = "synthetic" if args.data == "synthetic" else Path(args.data).parent.name or Path(args.data).stem
     if args.data != "synthetic" and not Path(args.data).is_file():
         raise SystemExit(f"ablation: no data file at {args.data}")

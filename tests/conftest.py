@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+import datamodules  # noqa: F401  (before any test imports torch: sets OMP_WAIT_POLICY)
+
 _GPU_NOTE = pytest.StashKey[str]()  # why gpu tests were deselected, for the summary
 
 
