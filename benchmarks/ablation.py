@@ -99,7 +99,7 @@ PRESETS: dict[str, Preset] = {
     # d_ff = 4 x d_model. The best epoch is picked on 4,096 validation users; test uses all.
     "cpu-small": Preset(
         description="d_model 128, 2+2 layers, d_ff 16 (deep-narrow) vs 512 (wide); 2 epochs, "
-        "batch 256, lr 3e-3; best epoch picked on 4,096 validation users; SASRec 8 epochs, lr 3e-3",
+        "batch 256, lr 3e-3; best epoch picked on 4,096 validation users; SASRec 3 epochs, last 20 items",
         indexers=("random", "sequential", "sci", "gci"),
         shapes={
             "deep-narrow": dict(preset="small", d_ff=16),
@@ -110,8 +110,9 @@ PRESETS: dict[str, Preset] = {
         epochs=2,  # the direct task peaks at epoch 2 at this size (docs/quality.md)
         batch_size=256,
         lr=3e-3,
-        sasrec=dict(d_model=64, n_layers=2, n_heads=1, d_ff=256, dropout=0.3, max_len=50, lr=3e-3),
-        sasrec_epochs=8,
+        sasrec=dict(d_model=64, n_layers=2, n_heads=1, d_ff=256, dropout=0.3, max_len=20, lr=3e-3),
+        sasrec_epochs=3,
+        sasrec_history=20,
         synthetic=dict(n_users=2000, n_items=400, seed=0),
     ),
     # The paper's configuration (SPEC section 4): size it for a GPU.
