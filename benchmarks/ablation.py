@@ -94,7 +94,8 @@ PRESETS: dict[str, Preset] = {
         eval_batch_size=512,
         synthetic=dict(n_users=150, n_items=60, seed=0),
     ),
-    # The Beauty ablation on 2 CPU cores within an hour: the paper's question (is a 16-wide
+    # The Beauty ablation on 2 CPU cores (about 70 min on a shared machine with --threads 1,
+    # docs/workflow.md): the paper's question (is a 16-wide
     # feed-forward layer enough?) at CPU scale, same depth for both shapes; `wide` has T5's
     # d_ff = 4 x d_model. The best epoch is picked on 4,096 validation users; test uses all.
     "cpu-small": Preset(
@@ -307,7 +308,8 @@ def markdown_table(summary: list[dict], title: str) -> str:
         params = f"{s['params'] / 1e6:.2f}M" if s["params"] else "-"
         minutes = f"{s['train_seconds'] / 60:.1f}" if s["train_seconds"] else "-"
         seeds = s["n"] if s["model"] != "popularity" else "-"
-        lines.append(f"| {s['model']} | {s['indexer']} | {s['shape']} | {seeds} | "
+        indexer = s["indexer"] if s["model"] == "generative" else "-"  # SASRec reads item ids
+        lines.append(f"| {s['model']} | {indexer} | {s['shape']} | {seeds} | "
                      + " | ".join(cells) + f" | {params} | {minutes} |")
     return "\n".join(lines) + "\n"
 
@@ -336,7 +338,7 @@ def plot(summary: list[dict], path: Path, title: str) -> None:
             ax.bar(xs, ys, width, yerr=es, capsize=3, label=shape)
         for k, b in enumerate(baselines):
             ax.axhline(b[metric], color=f"C{len(shapes) + k}", linestyle="--", linewidth=1.2,
-                       label=b["model"] if b["model"] == "popularity" else f"{b['model']} ({b['shape']})")
+                       label=b["model"])
         ax.set_xticks(range(len(indexers)), indexers)
         ax.set_ylabel(f"test {metric}")
         ax.set_xlabel("indexer")
