@@ -51,7 +51,7 @@ from lightlm.metrics import KS  # noqa: E402
 
 METRICS = [f"{m}@{k}" for m in ("recall", "ndcg") for k in KS]
 COLUMNS = [
-    "model", "indexer", "shape", "seed", *METRICS, "best_epoch", "val_ndcg@10", "params",
+    "model", "indexer", "shape", "seed", *METRICS, "best_epoch", "val_ndcg@10", "val_recall@10", "params",
     "index_seconds", "train_seconds", "test_seconds", "cpu_seconds",
 ]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
@@ -59,7 +59,12 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
 
 @dataclass
 class Preset:
-    """One ablation setup. Shapes are GenerativeRecommender arguments (preset + overrides)."""
+    """One ablation setup.
+
+    Shapes are GenerativeRecommender arguments (preset + overrides); a shape may also set the
+    data's `task` and `history_len` (default: the direct task), so one preset can compare model
+    variants one change at a time.
+    """
 
     description: str
     indexers: tuple[str, ...]
@@ -109,6 +114,30 @@ PRESETS: dict[str, Preset] = {
         val_users=4096,
         seeds=(0, 1, 2),
         epochs=2,  # the direct task peaks at epoch 2 at this size (docs/quality.md)
+        batch_size=256,
+        lr=3e-3,
+        sasrec=dict(d_model=64, n_layers=2, n_heads=1, d_ff=256, dropout=0.3, max_len=20, lr=3e-3),
+        sasrec_epochs=3,
+        sasrec_history=20,
+        synthetic=dict(n_users=2000, n_items=400, seed=0),
+    ),
+    # The generative model's one-change-at-a-time study on 2 CPU cores (docs/quality.md): each
+    # shape changes one setting of `base` (the sequential task over the last 20 items, co-SCI
+    # codes, the cpu-small deep-narrow shape); run it with --validate-only to choose settings.
+    "cpu-quality": Preset(
+        description="sequential task (last 20 items), co-SCI, d_model 128, 2+2 layers, d_ff 16, "
+        "3 epochs, batch 256, lr 3e-3; one change per variant; best epoch on all validation users",
+        indexers=("sci",),
+        shapes={
+            "base": dict(preset="small", task="sequential", history_len=20),
+            "items": dict(preset="small", task="sequential", history_len=20, history_input="items"),
+            "items+ids": dict(preset="small", task="sequential", history_len=20, history_input="items+ids"),
+            "no-user": dict(preset="small", task="sequential", history_len=20, user_input=False),
+            "smoothing-0.1": dict(preset="small", task="sequential", history_len=20, label_smoothing=0.1),
+            "wide": dict(preset="small", task="sequential", history_len=20, d_ff=512),
+        },
+        seeds=(0, 1, 2),
+        epochs=3,
         batch_size=256,
         lr=3e-3,
         sasrec=dict(d_model=64, n_layers=2, n_heads=1, d_ff=256, dropout=0.3, max_len=20, lr=3e-3),
@@ -180,14 +209,16 @@ class CellProgress(Callback):
         self.progress.update(self.task, completed=batch_idx + 1)
 
 
-def datamodule(args: argparse.Namespace, preset: Preset, indexer: str, task: str, seed: int) -> RecDataModule:
+def datamodule(
+    args: argparse.Namespace, preset: Preset, indexer: str, task: str, seed: int, history_len: int = 20
+) -> RecDataModule:
     synthetic = args.data == "synthetic"
     return RecDataModule(
         path=None if synthetic else str(args.data),
         synthetic=SyntheticConfig(**preset.synthetic) if synthetic else None,
         indexer=make_indexer(indexer, **preset.indexer_args.get(indexer, {})),
         task=task,
-        history_len=preset.sasrec_history if task == "sequential" else 20,
+        history_len=history_len,
         batch_size=preset.batch_size,
         eval_batch_size=preset.eval_batch_size,
         cache_dir=str(args.cache_dir),
@@ -201,14 +232,15 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
     if cell.model == "sasrec":
         from lightlm.sasrec import SASRec
 
-        dm = datamodule(args, preset, cell.indexer, "sequential", cell.seed)
+        dm = datamodule(args, preset, cell.indexer, "sequential", cell.seed, preset.sasrec_history)
         model = SASRec(**preset.sasrec)
         epochs = preset.sasrec_epochs
     else:
-        dm = datamodule(args, preset, cell.indexer, "direct", cell.seed)
-        model = GenerativeRecommender(
-            **preset.shapes[cell.shape], lr=preset.lr, num_beams=preset.num_beams
-        )
+        shape = dict(preset.shapes[cell.shape])
+        data = {k: shape.pop(k) for k in ("task", "history_len") if k in shape}
+        dm = datamodule(args, preset, cell.indexer, data.get("task", "direct"), cell.seed,
+                        data.get("history_len", 20))
+        model = GenerativeRecommender(**{"lr": preset.lr, "num_beams": preset.num_beams, **shape})
         epochs = preset.epochs
     if args.epochs is not None:
         epochs = args.epochs
@@ -219,9 +251,10 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
     with tempfile.TemporaryDirectory(prefix="ablation-ckpt-") as ckpt_dir:
         best = ModelCheckpoint(dirpath=ckpt_dir, filename="best", monitor="val/ndcg@10", mode="max",
                                save_top_k=1, enable_version_counter=False)
+        val = ValidationHistory()
         trainer = L.Trainer(
             max_epochs=epochs, accelerator=args.accelerator, devices=1, logger=False,
-            callbacks=[best, CellProgress(progress, task, f"{cell.indexer}/{cell.shape}/seed {cell.seed}:")],
+            callbacks=[best, val, CellProgress(progress, task, f"{cell.indexer}/{cell.shape}/seed {cell.seed}:")],
             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
             limit_train_batches=args.limit_batches,
             limit_val_batches=args.limit_batches or _val_batches(preset),
@@ -231,21 +264,35 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
         trainer.fit(model, datamodule=dm)
         train_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        metrics = trainer.test(model, datamodule=dm, ckpt_path="best", verbose=False)[0]
+        metrics = {} if args.validate_only else trainer.test(model, datamodule=dm, ckpt_path="best", verbose=False)[0]
         test_seconds = time.perf_counter() - start
         best_epoch = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["epoch"] + 1
+    at_best = val.epochs[best_epoch - 1]
     return {
         "model": cell.model, "indexer": cell.indexer, "shape": cell.shape, "seed": cell.seed,
-        **{m: round(float(metrics[f"test/{m}"]), 6) for m in METRICS},
+        **{m: round(float(metrics[f"test/{m}"]), 6) if metrics else "" for m in METRICS},
         "best_epoch": best_epoch,
-        "val_ndcg@10": round(float(best.best_model_score), 6),
+        "val_ndcg@10": round(at_best["ndcg@10"], 6),
+        "val_recall@10": round(at_best["recall@10"], 6),
         "params": sum(p.numel() for p in model.parameters()),
         "index_seconds": round(dm.index_seconds, 2),
         "train_seconds": round(train_seconds, 1),
         "test_seconds": round(test_seconds, 1),
         "cpu_seconds": round(time.process_time() - cpu_start, 1),
-        "_popularity": {m: round(float(metrics[f"test/popularity/{m}"]), 6) for m in METRICS},
+        "_popularity": {m: round(float(metrics[f"test/popularity/{m}"]), 6) for m in METRICS} if metrics else None,
     }
+
+
+class ValidationHistory(Callback):
+    """Validation Recall/NDCG@10 of every epoch, to report the best epoch's figures."""
+
+    def __init__(self) -> None:
+        self.epochs: list[dict[str, float]] = []
+
+    def on_validation_end(self, trainer, pl_module) -> None:  # after the module has logged them
+        if not trainer.sanity_checking:
+            m = trainer.callback_metrics
+            self.epochs.append({k: float(m[f"val/{k}"]) for k in ("ndcg@10", "recall@10")})
 
 
 def _val_batches(preset: Preset) -> int | None:
@@ -284,7 +331,7 @@ def summarize(rows: list[dict]) -> list[dict]:
     out = []
     for (model, indexer, shape), rs in groups.items():
         s = {"model": model, "indexer": indexer, "shape": shape, "n": len(rs)}
-        for m in [*METRICS, "train_seconds", "params"]:
+        for m in [*METRICS, "val_ndcg@10", "train_seconds", "params"]:
             values = [float(r[m]) for r in rs if r.get(m) not in (None, "")]
             s[m] = statistics.fmean(values) if values else None
             s[f"{m}_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
@@ -293,7 +340,7 @@ def summarize(rows: list[dict]) -> list[dict]:
 
 
 def markdown_table(summary: list[dict], title: str) -> str:
-    shown = ["recall@10", "ndcg@10", "recall@20", "ndcg@20"]
+    shown = ["recall@10", "ndcg@10", "recall@20", "ndcg@20", "val_ndcg@10"]
     best = {m: max((s[m] for s in summary if s[m] is not None), default=None) for m in shown}
     lines = [
         title, "",
@@ -303,6 +350,9 @@ def markdown_table(summary: list[dict], title: str) -> str:
     for s in summary:
         cells = []
         for m in shown:
+            if s[m] is None:
+                cells.append("-")
+                continue
             text = f"{s[m]:.4f}" + (f" ± {s[f'{m}_std']:.4f}" if s["n"] > 1 else "")
             cells.append(f"**{text}**" if best[m] is not None and s[m] == best[m] else text)
         params = f"{s['params'] / 1e6:.2f}M" if s["params"] else "-"
@@ -354,14 +404,15 @@ def plot(summary: list[dict], path: Path, title: str) -> None:
 def write_reports(out: Path, rows: list[dict], meta: dict) -> list[dict]:
     summary = summarize(rows)
     title = (f"## Ablation: {meta['dataset']}, preset `{meta['preset']}` "
-             f"(test, full ranking, leave-one-out; mean ± std over seeds)")
+             f"(full ranking, leave-one-out; mean ± std over seeds; test and val_ndcg@10 at the "
+             f"best validation epoch)")
     md = markdown_table(summary, title)
     md += (f"\n{meta['description']}. Test at the best validation epoch (val/ndcg@10). "
            f"Hardware: {meta['hardware']}.\n")
     tmp = out / ".results.md.tmp"
     tmp.write_text(md)
     os.replace(tmp, out / "results.md")
-    if any(s["model"] == "generative" for s in summary):
+    if any(s["model"] == "generative" and s["ndcg@10"] is not None for s in summary):
         title = f"{meta['dataset']}, preset {meta['preset']}: mean ± std over seeds"
         plot(summary, out / "ablation.png", title)
     return summary
@@ -404,6 +455,21 @@ def cells_for(preset: Preset, args: argparse.Namespace) -> list[Cell]:
     return cells
 
 
+def same_settings(before: dict, now: dict) -> bool:
+    """Whether finished cells in `before`'s results still hold under `now`'s settings.
+
+    Everything must match except that a preset may have gained shapes (a variant added to a
+    study); a shape that was already there must be unchanged.
+    """
+    now = json.loads(json.dumps(now, default=str))  # tuples -> lists, as in the stored JSON
+    keys = ("data", "preset", "epochs_override")
+    if any(before.get(k) != now[k] for k in keys) or bool(before.get("validate_only")) != now["validate_only"]:
+        return False
+    old_cfg, new_cfg = dict(before.get("config", {})), dict(now["config"])
+    old_shapes, new_shapes = old_cfg.pop("shapes", {}), new_cfg.pop("shapes", {})
+    return old_cfg == new_cfg and all(new_shapes.get(k) == v for k, v in old_shapes.items())
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     head, *rest = __doc__.split("\n\n")
     p = argparse.ArgumentParser(
@@ -429,6 +495,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--threads", type=int,
                    help="torch CPU threads (default: torch's choice); 1 is fastest on a CPU shared with "
                    "other jobs, where every multi-threaded op waits for its second thread's turn")
+    p.add_argument("--validate-only", action="store_true",
+                   help="train and pick the best epoch, but never read the test split: for choosing settings")
     p.add_argument("--limit-batches", type=float, default=None, help=argparse.SUPPRESS)  # debugging
     return p.parse_args(argv)
 
@@ -453,16 +521,14 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "dataset": dataset, "data": str(args.data), "preset": args.preset,
         "description": preset.description, "config": asdict(preset), "epochs_override": args.epochs,
-        "hardware": hardware(args.accelerator),
+        "hardware": hardware(args.accelerator), "validate_only": args.validate_only,
     }
     results, meta_path = out / "results.csv", out / "run.json"
     if args.fresh:
         results.unlink(missing_ok=True)
     if results.is_file() and meta_path.is_file():
         before = json.loads(meta_path.read_text())
-        keys = ("data", "preset", "config", "epochs_override")
-        now = json.loads(json.dumps({k: meta[k] for k in keys}, default=str))  # tuples -> lists
-        if {k: before.get(k) for k in keys} != now:
+        if not same_settings(before, meta):
             raise SystemExit(f"ablation: {results} was made with other settings; use --fresh or other --out")
     meta_path.write_text(json.dumps(meta, indent=2, default=str))
 
@@ -490,17 +556,19 @@ def main(argv: list[str] | None = None) -> int:
                                   f"{cell.shape}/seed {cell.seed} ...")
                 row = run_cell(cell, args, preset, progress, current)
                 popularity = row.pop("_popularity")
-                if not any(r["model"] == "popularity" for r in rows):
+                if popularity and not any(r["model"] == "popularity" for r in rows):
                     rows.insert(0, popularity_row(popularity))
                 rows.append(row)
                 write_rows(results, rows)
                 write_reports(out, rows, meta)
                 ran += 1
                 progress.update(overall, advance=1)
+                split = "val" if args.validate_only else "test"
                 progress.console.print(
-                    f"  {cell.indexer}/{cell.shape}/seed {cell.seed}: ndcg@10 {row['ndcg@10']:.4f} "
-                    f"recall@10 {row['recall@10']:.4f} (best epoch {row['best_epoch']}, "
-                    f"{row['train_seconds'] + row['test_seconds']:.0f} s)"
+                    f"  {cell.indexer}/{cell.shape}/seed {cell.seed}: {split} ndcg@10 "
+                    f"{row[f'{split}_ndcg@10' if args.validate_only else 'ndcg@10']:.4f} "
+                    f"recall@10 {row[f'{split}_recall@10' if args.validate_only else 'recall@10']:.4f} "
+                    f"(best epoch {row['best_epoch']}, {row['train_seconds'] + row['test_seconds']:.0f} s)"
                 )
         except KeyboardInterrupt:
             console.print(f"[yellow]interrupted[/]: the {ran} cell(s) finished in this run are in {results}; "
@@ -519,16 +587,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_summary(console: Console, summary: list[dict]) -> None:
-    table = Table(title="ablation (test, mean ± std over seeds)", title_justify="left")
-    for col in ("model", "indexer", "shape", "seeds", "recall@10", "ndcg@10"):
+    table = Table(title="ablation (mean ± std over seeds)", title_justify="left")
+    metrics = ("recall@10", "ndcg@10", "val_ndcg@10")
+    for col in ("model", "indexer", "shape", "seeds", *metrics):
         table.add_column(col, justify="right" if "@" in col or col == "seeds" else "left")
-    best = max(s["ndcg@10"] for s in summary)
+    key = "ndcg@10" if any(s["ndcg@10"] is not None for s in summary) else "val_ndcg@10"
+    best = max(s[key] for s in summary if s[key] is not None)
     for s in summary:
-        style = "bold green" if s["ndcg@10"] == best else None
+        style = "bold green" if s[key] == best else None
         seeds = str(s["n"]) if s["model"] != "popularity" else "-"
-        table.add_row(s["model"], s["indexer"], s["shape"], seeds,
-                      f"{s['recall@10']:.4f} ± {s['recall@10_std']:.4f}",
-                      f"{s['ndcg@10']:.4f} ± {s['ndcg@10_std']:.4f}", style=style)
+        cells = ["-" if s[m] is None else f"{s[m]:.4f} ± {s[f'{m}_std']:.4f}" for m in metrics]
+        table.add_row(s["model"], s["indexer"], s["shape"], seeds, *cells, style=style)
     console.print(table)
 
 

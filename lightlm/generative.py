@@ -18,6 +18,8 @@ from lightlm.recommender import Batch, Recommender
 from lightlm.tokens import BOS, PAD, TokenLayout
 from lightlm.trie import PrefixTrie
 
+HISTORY_INPUTS = ("codes", "items", "items+ids")
+
 
 class GenerativeRecommender(Recommender):
     """Deep-and-narrow generative recommender (LightLM).
@@ -41,6 +43,15 @@ class GenerativeRecommender(Recommender):
             enforced by the beam-search constraint (default off, as in the published numbers).
         compile: `torch.compile` the network's training forward (`nn.Module.compile`: checkpoints
             keep their keys); beam search calls the network's decode methods, which stay eager.
+        history_input: how the sequential task's history items enter the encoder. `codes` (the
+            paper's layout): every code token of every item is a position. `items`: one position
+            per item, the sum of its code tokens' embeddings (a third of the input length for
+            3-token codes, and the item is one unit for attention). `items+ids`: `items` plus a
+            learned embedding of the item's id, which the model reads but never generates, so
+            recommendations still come from the constrained code search.
+        user_input: put the user's tokens before the history. The direct task needs them; with
+            the sequential task, `false` reads the history alone (22k user tokens seen a few
+            times each are mostly noise to learn).
     """
 
     def __init__(
@@ -61,12 +72,18 @@ class GenerativeRecommender(Recommender):
         top_k: int = 20,
         exclude_train_items: bool = False,
         compile: bool = False,
+        history_input: str = "codes",
+        user_input: bool = True,
     ) -> None:
         super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
         if num_beams < top_k:
             raise ConfigError(f"--model.num_beams ({num_beams}) must be at least --model.top_k ({top_k})")
         if not 0.0 <= label_smoothing < 1.0:
             raise ConfigError(f"--model.label_smoothing must be in [0, 1), got {label_smoothing}")
+        if history_input not in HISTORY_INPUTS:
+            raise ConfigError(
+                f"--model.history_input {history_input!r} is unknown; choose one of {list(HISTORY_INPUTS)}"
+            )
         self.save_hyperparameters()
         self.shape = dict(
             n_enc_layers=n_enc_layers, n_dec_layers=n_dec_layers, d_model=d_model,
@@ -76,28 +93,51 @@ class GenerativeRecommender(Recommender):
         self.model: EncoderDecoder | None = None
 
     def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
+        hp = self.hparams
+        if not hp.user_input and history_len < 1:
+            raise ConfigError(
+                "--model.user_input false leaves the model no input: use it with --data.task "
+                "sequential and --data.history_len of at least 1"
+            )
         layout = TokenLayout.from_index(index)
         self.register_buffer("item_tokens", layout.item_tokens, persistent=False)
         self.register_buffer("user_tokens", layout.user_tokens, persistent=False)
         self.register_buffer("local_index", layout.local_index, persistent=False)
-        src_len = layout.user_tokens.shape[1] + history_len * layout.code_len
+        vocab_size = layout.vocab_size
+        if hp.history_input == "items+ids":  # input-only tokens after the code vocabulary
+            ids = vocab_size + torch.arange(index.n_items)[:, None]
+            self.register_buffer("history_tokens", torch.cat([layout.item_tokens, ids], 1), persistent=False)
+            vocab_size += index.n_items
+        else:
+            self.register_buffer("history_tokens", layout.item_tokens, persistent=False)
+        per_item = layout.code_len if hp.history_input == "codes" else 1
+        user_len = layout.user_tokens.shape[1] if hp.user_input else 0
         cfg = model_config(
-            self.hparams.preset, **self.shape, max_src_len=max(src_len, 1), max_tgt_len=layout.code_len
+            hp.preset, **self.shape, max_src_len=max(user_len + history_len * per_item, 1),
+            max_tgt_len=layout.code_len,
         )
-        self.model = EncoderDecoder(cfg, layout.vocab_size, layout.step_tokens)
+        self.model = EncoderDecoder(cfg, vocab_size, layout.step_tokens)
         if self.hparams.compile:
             self.model.compile()
         self.trie = PrefixTrie(layout.item_tokens, layout.local_index)
 
     def encoder_input(self, batch: Batch) -> torch.Tensor:
-        """User tokens, then the code tokens of each history item (PAD where there is none)."""
-        src = self.user_tokens[batch["user"]]
+        """User tokens (unless `user_input` is off), then the history items (PAD where none).
+
+        (B, S) tokens for `history_input: codes`; (B, S, G) for the item-level inputs, where each
+        user token is a position of its own (padded to G) and each history item one position.
+        """
         hist = batch["history"]
+        codes = self.history_tokens[hist.clamp(min=0)].masked_fill((hist < 0)[..., None], PAD)  # (B, H, G)
+        parts = []
+        if self.hparams.user_input:
+            users = self.user_tokens[batch["user"]]  # (B, U)
+            if self.hparams.history_input != "codes":
+                users = F.pad(users[..., None], (0, codes.shape[2] - 1), value=PAD)
+            parts.append(users)
         if hist.shape[1]:
-            codes = self.item_tokens[hist.clamp(min=0)]  # (B, H, L)
-            codes = codes.masked_fill((hist < 0)[..., None], PAD)
-            src = torch.cat([src, codes.flatten(1)], dim=1)
-        return src
+            parts.append(codes.flatten(1) if self.hparams.history_input == "codes" else codes)
+        return torch.cat(parts, dim=1)
 
     def model_step(self, batch: Batch) -> torch.Tensor:
         tgt = self.item_tokens[batch["target"]]  # (B, L)

@@ -197,12 +197,23 @@ class EncoderDecoder(nn.Module):
         return asdict(self.cfg)
 
     def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """src (B, S) -> memory (B, S, C) and its attention mask (B, 1, 1, S), True = attend."""
-        B, S = src.shape
+        """src -> memory (B, S, C) and its attention mask (B, 1, 1, S), True = attend.
+
+        src is (B, S), one token per position, or (B, S, G): G tokens per position whose
+        embeddings are summed, PAD ignored (one position per history item: its code tokens, and
+        optionally an item-id token). A position of PAD only is masked out.
+        """
+        B, S = src.shape[:2]
         if S > self.cfg.max_src_len:
-            raise ConfigError(f"input of {S} tokens exceeds --model.max_src_len {self.cfg.max_src_len}")
-        mask = (src != 0)[:, None, None, :]
-        x = self.drop(self.embed(src) + self.src_pos(torch.arange(S, device=src.device)))
+            raise ConfigError(f"input of {S} positions exceeds --model.max_src_len {self.cfg.max_src_len}")
+        if src.dim() == 2:
+            mask = (src != 0)[:, None, None, :]
+            x = self.embed(src)
+        else:
+            present = src != 0
+            mask = present.any(-1)[:, None, None, :]
+            x = (self.embed(src) * present[..., None]).sum(2)
+        x = self.drop(x + self.src_pos(torch.arange(S, device=src.device)))
         for block in self.encoder:
             x = block(x, mask)
         return self.enc_norm(x), mask

@@ -91,3 +91,47 @@ def test_resume_refuses_results_of_other_settings(ablation, tmp_path):
     ablation.write_rows(out / "results.csv", [])
     with pytest.raises(SystemExit, match="other settings"):
         ablation.main([*argv, "--epochs", "2"])
+
+
+def test_validate_only_study_never_tests_and_shapes_set_the_task(ablation, tmp_path, monkeypatch):
+    """A one-change study: a shape can switch to the sequential task; --validate-only reads no test."""
+    from dataclasses import replace
+
+    smoke = ablation.PRESETS["smoke"]
+    study = replace(smoke, shapes={
+        "base": dict(preset="tiny", task="sequential", history_len=3),
+        "items": dict(preset="tiny", task="sequential", history_len=3, history_input="items"),
+    })
+    monkeypatch.setitem(ablation.PRESETS, "smoke", study)
+    built, tested = [], []
+    real_dm = ablation.datamodule
+
+    def datamodule(*args, **kw):
+        dm = real_dm(*args, **kw)
+        built.append((dm.task, dm.history_len))
+        return dm
+
+    monkeypatch.setattr(ablation, "datamodule", datamodule)
+    monkeypatch.setattr(ablation.L.Trainer, "test", lambda *a, **k: tested.append(1))
+    out = tmp_path / "study"
+    argv = ["--preset", "smoke", "--data", "synthetic", "--indexers", "sequential", "--seeds", "0",
+            "--models", "generative", "--validate-only", "--out", str(out), "--cache-dir", str(tmp_path / "c")]
+    assert ablation.main(argv) == 0
+    assert tested == [] and built == [("sequential", 3), ("sequential", 3)]
+    rows = _rows(out / "results.csv")
+    assert [r["shape"] for r in rows] == ["base", "items"]  # no popularity row: it comes from test
+    for r in rows:
+        assert r["ndcg@10"] == "" and 0.0 < float(r["val_ndcg@10"]) <= 1.0 and 0.0 < float(r["val_recall@10"]) <= 1.0
+    md = (out / "results.md").read_text()
+    assert "val_ndcg@10" in md and "| - |" in md and not (out / "ablation.png").exists()
+
+    # Adding a variant keeps the finished cells; changing one, or reading test now, is refused.
+    study.shapes["wide"] = dict(preset="tiny", task="sequential", history_len=3, d_ff=64)
+    assert ablation.main([*argv, "--shapes", "wide"]) == 0
+    assert [r["shape"] for r in _rows(out / "results.csv")] == ["base", "items", "wide"]
+    study.shapes["items"] = dict(study.shapes["items"], label_smoothing=0.1)
+    with pytest.raises(SystemExit, match="other settings"):
+        ablation.main(argv)
+    study.shapes["items"].pop("label_smoothing")
+    with pytest.raises(SystemExit, match="other settings"):
+        ablation.main([a for a in argv if a != "--validate-only"])
