@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -121,23 +122,28 @@ PRESETS: dict[str, Preset] = {
         sasrec_history=20,
         synthetic=dict(n_users=2000, n_items=400, seed=0),
     ),
-    # The generative model's one-change-at-a-time study on 2 CPU cores (docs/quality.md): each
-    # shape changes one setting of `base` (the sequential task over the last 20 items, co-SCI
-    # codes, the cpu-small deep-narrow shape); run it with --validate-only to choose settings.
+    # The generative model's one-change-at-a-time study on 2 CPU cores (docs/quality.md). Each
+    # variant changes one setting of the one before it, starting from the paper's layout (the
+    # sequential task over the last 20 items, every code token a position; co-SCI codes; the
+    # cpu-small deep-narrow shape). Choose with --validate-only, then --test-saved the choice.
     "cpu-quality": Preset(
         description="sequential task (last 20 items), co-SCI, d_model 128, 2+2 layers, d_ff 16, "
-        "3 epochs, batch 256, lr 3e-3; one change per variant; best epoch on all validation users",
+        "2 epochs, batch 256, lr 3e-3; each variant one change from the one before; best epoch "
+        "on all validation users",
         indexers=("sci",),
         shapes={
-            "base": dict(preset="small", task="sequential", history_len=20),
+            "codes": dict(preset="small", task="sequential", history_len=20),
             "items": dict(preset="small", task="sequential", history_len=20, history_input="items"),
             "items+ids": dict(preset="small", task="sequential", history_len=20, history_input="items+ids"),
-            "no-user": dict(preset="small", task="sequential", history_len=20, user_input=False),
-            "smoothing-0.1": dict(preset="small", task="sequential", history_len=20, label_smoothing=0.1),
-            "wide": dict(preset="small", task="sequential", history_len=20, d_ff=512),
+            "items+ids,no-user": dict(
+                preset="small", task="sequential", history_len=20, history_input="items+ids", user_input=False
+            ),
+            "items+ids,smoothing": dict(
+                preset="small", task="sequential", history_len=20, history_input="items+ids", label_smoothing=0.1
+            ),
         },
         seeds=(0, 1, 2),
-        epochs=3,
+        epochs=2,
         batch_size=256,
         lr=3e-3,
         sasrec=dict(d_model=64, n_layers=2, n_heads=1, d_ff=256, dropout=0.3, max_len=20, lr=3e-3),
@@ -226,9 +232,8 @@ def datamodule(
     )
 
 
-def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Progress, task) -> dict:
-    """Train, pick the best validation epoch, test it; returns the row for results.csv."""
-    L.seed_everything(cell.seed, workers=True, verbose=False)
+def build_cell(cell: Cell, args: argparse.Namespace, preset: Preset):
+    """The cell's datamodule, untrained model and number of epochs."""
     if cell.model == "sasrec":
         from lightlm.sasrec import SASRec
 
@@ -242,8 +247,22 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
                         data.get("history_len", 20))
         model = GenerativeRecommender(**{"lr": preset.lr, "num_beams": preset.num_beams, **shape})
         epochs = preset.epochs
-    if args.epochs is not None:
-        epochs = args.epochs
+    return dm, model, epochs if args.epochs is None else args.epochs
+
+
+def saved_checkpoint(args: argparse.Namespace, cell: Cell) -> Path:
+    """Where `--validate-only` keeps a cell's best-epoch checkpoint for a later `--test-saved`."""
+    return args.out / "checkpoints" / f"{'-'.join(cell.key)}.ckpt"
+
+
+def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Progress, task) -> dict:
+    """Train, pick the best validation epoch, test it; returns the row for results.csv.
+
+    With `--validate-only` the test split is not read; the best epoch's checkpoint is kept instead,
+    so that the settings chosen on validation can be tested later without retraining.
+    """
+    L.seed_everything(cell.seed, workers=True, verbose=False)
+    dm, model, epochs = build_cell(cell, args, preset)
     progress.update(task, description=f"{cell.indexer}/{cell.shape}/seed {cell.seed}: reading and indexing",
                     total=None, completed=0)
     cpu_start = time.process_time()  # all threads of the process: comparable under a shared CPU
@@ -267,6 +286,12 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
         metrics = {} if args.validate_only else trainer.test(model, datamodule=dm, ckpt_path="best", verbose=False)[0]
         test_seconds = time.perf_counter() - start
         best_epoch = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["epoch"] + 1
+        if args.validate_only:
+            keep = saved_checkpoint(args, cell)
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            tmp = keep.with_name(f".{keep.name}.tmp")
+            shutil.copyfile(best.best_model_path, tmp)
+            os.replace(tmp, keep)
     at_best = val.epochs[best_epoch - 1]
     return {
         "model": cell.model, "indexer": cell.indexer, "shape": cell.shape, "seed": cell.seed,
@@ -280,6 +305,27 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
         "test_seconds": round(test_seconds, 1),
         "cpu_seconds": round(time.process_time() - cpu_start, 1),
         "_popularity": {m: round(float(metrics[f"test/popularity/{m}"]), 6) for m in METRICS} if metrics else None,
+    }
+
+
+def test_saved(cell: Cell, row: dict, args: argparse.Namespace, preset: Preset, progress: Progress, task) -> dict:
+    """Test a `--validate-only` cell from its kept best-epoch checkpoint; returns the completed row."""
+    path = saved_checkpoint(args, cell)
+    if not path.is_file():
+        raise SystemExit(f"ablation: no kept checkpoint {path} for {'/'.join(cell.key)}; rerun that cell")
+    dm, model, _ = build_cell(cell, args, preset)
+    dm.setup("test")
+    trainer = L.Trainer(
+        accelerator=args.accelerator, devices=1, logger=False, enable_progress_bar=False,
+        enable_model_summary=False, limit_test_batches=args.limit_batches,
+        callbacks=[CellProgress(progress, task, f"{cell.indexer}/{cell.shape}/seed {cell.seed}:")],
+    )
+    start = time.perf_counter()
+    metrics = trainer.test(model, datamodule=dm, ckpt_path=str(path), verbose=False)[0]
+    return {
+        **row, **{m: round(float(metrics[f"test/{m}"]), 6) for m in METRICS},
+        "test_seconds": round(time.perf_counter() - start, 1),
+        "_popularity": {m: round(float(metrics[f"test/popularity/{m}"]), 6) for m in METRICS},
     }
 
 
@@ -370,7 +416,7 @@ def plot(summary: list[dict], path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    gen = [s for s in summary if s["model"] == "generative"]
+    gen = [s for s in summary if s["model"] == "generative" and s["ndcg@10"] is not None]  # tested ones
     indexers = list(dict.fromkeys(s["indexer"] for s in gen))
     shapes = list(dict.fromkeys(s["shape"] for s in gen))
     lookup = {(s["indexer"], s["shape"]): s for s in gen}
@@ -497,19 +543,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    "other jobs, where every multi-threaded op waits for its second thread's turn")
     p.add_argument("--validate-only", action="store_true",
                    help="train and pick the best epoch, but never read the test split: for choosing settings")
+    p.add_argument("--test-saved", action="store_true",
+                   help="test the --validate-only cells chosen by --shapes/--indexers/--seeds from their kept "
+                   "best-epoch checkpoints (the test split read once, at the end)")
     p.add_argument("--limit-batches", type=float, default=None, help=argparse.SUPPRESS)  # debugging
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.validate_only and args.test_saved:
+        raise SystemExit("ablation: --validate-only trains without testing, --test-saved tests without "
+                         "training; use one, then the other")
     preset = PRESETS[args.preset]
     if args.threads:
         torch.set_num_threads(args.threads)
     dataset = "synthetic" if args.data == "synthetic" else Path(args.data).parent.name or Path(args.data).stem
     if args.data != "synthetic" and not Path(args.data).is_file():
         raise SystemExit(f"ablation: no data file at {args.data}")
-    out = args.out or ROOT / "benchmarks" / "results" / f"ablation-{dataset}-{args.preset}"
+    out = args.out = args.out or ROOT / "benchmarks" / "results" / f"ablation-{dataset}-{args.preset}"
     out.mkdir(parents=True, exist_ok=True)
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
@@ -521,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "dataset": dataset, "data": str(args.data), "preset": args.preset,
         "description": preset.description, "config": asdict(preset), "epochs_override": args.epochs,
-        "hardware": hardware(args.accelerator), "validate_only": args.validate_only,
+        "hardware": hardware(args.accelerator), "validate_only": args.validate_only or args.test_saved,
     }
     results, meta_path = out / "results.csv", out / "run.json"
     if args.fresh:
@@ -535,7 +587,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_rows(results)
     done = {(r["model"], r["indexer"], r["shape"], r["seed"]) for r in rows}
     cells = cells_for(preset, args)
-    todo = [c for c in cells if c.key not in done]
+    if args.test_saved:
+        # Test only what validation chose: cells already trained with --validate-only, not yet tested.
+        untested = {(r["model"], r["indexer"], r["shape"], r["seed"]) for r in rows if r["ndcg@10"] == ""}
+        todo = [c for c in cells if c.key in untested]
+    else:
+        todo = [c for c in cells if c.key not in done]
     # The global console: the datamodule's own spinner then sees this live display and stays off.
     console = rich.get_console()
     skipped = len(cells) - len(todo)
@@ -554,21 +611,31 @@ def main(argv: list[str] | None = None) -> int:
                 if not console.is_terminal:  # a log file gets a line per cell instead of the display
                     console.print(f"[{skipped + ran + 1}/{len(cells)}] {cell.model} {cell.indexer}/"
                                   f"{cell.shape}/seed {cell.seed} ...")
-                row = run_cell(cell, args, preset, progress, current)
+                def key(r: dict) -> tuple:
+                    return (r["model"], r["indexer"], r["shape"], r["seed"])
+
+                if args.test_saved:
+                    row = test_saved(cell, next(r for r in rows if key(r) == cell.key), args, preset,
+                                     progress, current)
+                else:
+                    row = run_cell(cell, args, preset, progress, current)
                 popularity = row.pop("_popularity")
                 if popularity and not any(r["model"] == "popularity" for r in rows):
                     rows.insert(0, popularity_row(popularity))
-                rows.append(row)
+                slot = [i for i, r in enumerate(rows) if key(r) == cell.key]
+                if slot:
+                    rows[slot[0]] = row  # a tested --validate-only row keeps its place
+                else:
+                    rows.append(row)
                 write_rows(results, rows)
                 write_reports(out, rows, meta)
                 ran += 1
                 progress.update(overall, advance=1)
-                split = "val" if args.validate_only else "test"
+                prefix = "val_" if args.validate_only else ""
                 progress.console.print(
-                    f"  {cell.indexer}/{cell.shape}/seed {cell.seed}: {split} ndcg@10 "
-                    f"{row[f'{split}_ndcg@10' if args.validate_only else 'ndcg@10']:.4f} "
-                    f"recall@10 {row[f'{split}_recall@10' if args.validate_only else 'recall@10']:.4f} "
-                    f"(best epoch {row['best_epoch']}, {row['train_seconds'] + row['test_seconds']:.0f} s)"
+                    f"  {cell.indexer}/{cell.shape}/seed {cell.seed}: {prefix or 'test '}ndcg@10 "
+                    f"{row[f'{prefix}ndcg@10']:.4f} recall@10 {row[f'{prefix}recall@10']:.4f} "
+                    f"(best epoch {row['best_epoch']}, {float(row['train_seconds']) + row['test_seconds']:.0f} s)"
                 )
         except KeyboardInterrupt:
             console.print(f"[yellow]interrupted[/]: the {ran} cell(s) finished in this run are in {results}; "

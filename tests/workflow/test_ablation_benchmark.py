@@ -135,3 +135,17 @@ def test_validate_only_study_never_tests_and_shapes_set_the_task(ablation, tmp_p
     study.shapes["items"].pop("label_smoothing")
     with pytest.raises(SystemExit, match="other settings"):
         ablation.main([a for a in argv if a != "--validate-only"])
+
+    # The choice is tested from its kept checkpoint, without retraining; the others stay untested.
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == [
+        f"generative-sequential-{s}-0.ckpt" for s in ("base", "items", "wide")]
+    monkeypatch.undo()
+    monkeypatch.setitem(ablation.PRESETS, "smoke", study)
+    monkeypatch.setattr(ablation, "run_cell", lambda *a: pytest.fail("--test-saved must not train"))
+    val_items = next(r["val_ndcg@10"] for r in _rows(out / "results.csv") if r["shape"] == "items")
+    test_argv = [a for a in argv if a != "--validate-only"] + ["--test-saved"]
+    assert ablation.main([*test_argv, "--shapes", "items"]) == 0
+    rows = _rows(out / "results.csv")
+    assert [r["shape"] for r in rows] == ["-", "base", "items", "wide"]  # popularity first, order kept
+    assert rows[1]["ndcg@10"] == "" and rows[3]["ndcg@10"] == ""
+    assert 0.0 <= float(rows[2]["ndcg@10"]) <= 1.0 and rows[2]["val_ndcg@10"] == val_items
