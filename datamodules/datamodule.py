@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader
 from datamodules.errors import ConfigError
 from datamodules.interactions import Interactions
 from datamodules.p5 import read_p5
-from datamodules.samples import SampleTensors, evaluation_samples, take_batch, training_samples
+from datamodules.samples import SampleTensors, evaluation_samples, take_batch, training_samples, training_windows
 from datamodules.split import LeaveOneOut, leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
 from datamodules.training_order import ResumableSampler
@@ -82,6 +82,10 @@ class RecDataModule(L.LightningDataModule):
         task: `direct` (user -> item, the paper's task) or `sequential` (user + recent history
             -> next item).
         history_len: recent items in the input for `task: sequential`.
+        train_windows: train the sequential task on windows of each training sequence with every
+            position a target (SASRec-style: one sample per `history_len` targets instead of one
+            per target, several times fewer encoder passes per epoch). Needs a model that reads
+            history left to right (`--model.causal_encoder true` for the generative model).
         batch_size: training batch size.
         eval_batch_size: users per validation/test/predict batch.
         num_workers: DataLoader workers (batches are tensor gathers; 0 is usually fastest).
@@ -100,6 +104,7 @@ class RecDataModule(L.LightningDataModule):
         indexer: Indexer | None = None,
         task: Literal["direct", "sequential"] = "direct",
         history_len: int = 20,
+        train_windows: bool = False,
         batch_size: int = 64,
         eval_batch_size: int = 256,
         num_workers: int = 0,
@@ -117,12 +122,15 @@ class RecDataModule(L.LightningDataModule):
             raise ConfigError(
                 f"--data.history_len must be at least 1 for the sequential task, got {history_len}"
             )
+        if train_windows and task != "sequential":
+            raise ConfigError("--data.train_windows needs --data.task sequential (windows are history stretches)")
         self.path, self.format = path, format
         self.log_columns = log or LogColumns()
         self.synthetic = synthetic or SyntheticConfig()
         self.indexer = indexer or SequentialIndexer()
         self.task = task
         self.history_len = history_len if task == "sequential" else 0
+        self.train_windows = train_windows
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
         self.num_workers = num_workers
         self.cache_dir = Path(cache_dir)
@@ -193,6 +201,8 @@ class RecDataModule(L.LightningDataModule):
     def dataset(self, stage: str) -> SampleTensors:
         assert self.split is not None, "call setup() first"
         if stage == "fit":
+            if self.train_windows:
+                return training_windows(self.split.train, self.history_len)
             return training_samples(self.split.train, self.history_len)
         target = {"validate": self.split.valid_target, "test": self.split.test_target}.get(stage)
         if stage == "predict":

@@ -22,13 +22,17 @@ class SampleTensors(Dataset):
     user: torch.Tensor  # (N,) long
     history: torch.Tensor  # (N, H) long, H may be 0 (direct task)
     target: torch.Tensor  # (N,) long
+    targets: torch.Tensor | None = None  # (N, H) long: the item after each history position (windows)
 
     def __len__(self) -> int:
         return len(self.user)
 
     def __getitems__(self, idx: list[int]) -> dict[str, torch.Tensor]:
         i = torch.as_tensor(idx, dtype=torch.long)
-        return {"user": self.user[i], "history": self.history[i], "target": self.target[i]}
+        batch = {"user": self.user[i], "history": self.history[i], "target": self.target[i]}
+        if self.targets is not None:
+            batch["targets"] = self.targets[i]
+        return batch
 
     def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
         return self.__getitems__([i])
@@ -57,6 +61,34 @@ def training_samples(train: Sequences, history_len: int) -> SampleTensors:
         user=torch.as_tensor(train.users()),
         history=torch.as_tensor(_histories(train, flat, history_len)),
         target=torch.as_tensor(train.items),
+    )
+
+
+def training_windows(train: Sequences, history_len: int) -> SampleTensors:
+    """Stretches of each training sequence with every position a target (SASRec-style training).
+
+    A user's sequence s_1..s_n is cut from its end into windows of `history_len` targets: the
+    window's inputs are the items just before its targets, so s_2..s_n are each a target exactly
+    once and see up to `history_len` items (the window's own, left to right). One window per
+    user when n <= history_len + 1. Both `history` and `targets` are left-padded with -1, newest
+    last; `target` is each window's newest target. Windows never cross users and never hold a
+    validation or test item (they are cut from the training sequences only).
+    """
+    H = history_len
+    lengths = np.diff(train.offsets)
+    n_windows = np.maximum(lengths - 1 + H - 1, 0) // H  # ceil((n - 1) / H)
+    user = np.repeat(np.arange(train.n_users, dtype=np.int64), n_windows)
+    k = np.arange(len(user)) - np.repeat(np.cumsum(n_windows) - n_windows, n_windows)  # from the end
+    end = train.offsets[user] + lengths[user] - k * H  # one past the window's newest target
+    pos = end[:, None] - H + np.arange(H)[None, :]  # flat positions of the targets
+    valid = pos >= train.offsets[user][:, None] + 1  # a target needs an item before it
+    targets = np.where(valid, train.items[np.where(valid, pos, 0)], -1)
+    history = np.where(valid, train.items[np.where(valid, pos - 1, 0)], -1)
+    return SampleTensors(
+        user=torch.as_tensor(user),
+        history=torch.as_tensor(history.reshape(-1, H)),
+        target=torch.as_tensor(targets[:, -1].copy()),
+        targets=torch.as_tensor(targets.reshape(-1, H)),
     )
 
 

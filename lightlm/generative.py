@@ -49,6 +49,10 @@ class GenerativeRecommender(Recommender):
             3-token codes, and the item is one unit for attention). `items+ids`: `items` plus a
             learned embedding of the item's id, which the model reads but never generates, so
             recommendations still come from the constrained code search.
+        causal_encoder: the encoder reads the history left to right (each position sees only the
+            items before it, as SASRec does). Required by `--data.train_windows true`, which
+            then trains every position of a window at once: the code of the item after
+            position t is decoded against the encoder outputs up to t.
         user_input: put the user's tokens before the history. The direct task needs them; with
             the sequential task, `false` reads the history alone (22k user tokens seen a few
             times each are mostly noise to learn).
@@ -74,6 +78,7 @@ class GenerativeRecommender(Recommender):
         compile: bool = False,
         history_input: str = "codes",
         user_input: bool = True,
+        causal_encoder: bool = False,
     ) -> None:
         super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
         if num_beams < top_k:
@@ -110,11 +115,11 @@ class GenerativeRecommender(Recommender):
             vocab_size += index.n_items
         else:
             self.register_buffer("history_tokens", layout.item_tokens, persistent=False)
-        per_item = layout.code_len if hp.history_input == "codes" else 1
+        self.per_item = layout.code_len if hp.history_input == "codes" else 1  # positions per history item
         user_len = layout.user_tokens.shape[1] if hp.user_input else 0
         cfg = model_config(
-            hp.preset, **self.shape, max_src_len=max(user_len + history_len * per_item, 1),
-            max_tgt_len=layout.code_len,
+            hp.preset, **self.shape, max_src_len=max(user_len + history_len * self.per_item, 1),
+            max_tgt_len=layout.code_len, causal_encoder=hp.causal_encoder,
         )
         self.model = EncoderDecoder(cfg, vocab_size, layout.step_tokens)
         if self.hparams.compile:
@@ -139,10 +144,42 @@ class GenerativeRecommender(Recommender):
             parts.append(codes.flatten(1) if self.hparams.history_input == "codes" else codes)
         return torch.cat(parts, dim=1)
 
+    def setup(self, stage: str) -> None:
+        super().setup(stage)
+        if getattr(self.trainer.datamodule, "train_windows", False) and not self.hparams.causal_encoder:
+            raise ConfigError(
+                "--data.train_windows true trains every history position at once, which needs "
+                "--model.causal_encoder true (otherwise each position would see the items it predicts)"
+            )
+
     def model_step(self, batch: Batch) -> torch.Tensor:
+        if "targets" in batch:
+            return self.window_step(batch)
         tgt = self.item_tokens[batch["target"]]  # (B, L)
-        tgt_in = torch.cat([torch.full_like(tgt[:, :1], BOS), tgt[:, :-1]], dim=1)
-        logits = self.model(self.encoder_input(batch), tgt_in)  # (B, L, W) over each step's tokens
+        logits = self.model(self.encoder_input(batch), _teacher_input(tgt))  # (B, L, W) over each step's tokens
+        return self.code_loss(logits, tgt)
+
+    def window_step(self, batch: Batch) -> torch.Tensor:
+        return self.code_loss(*self.window_logits(batch))
+
+    def window_logits(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """Every target of each window at once: one encoder pass per window, one decoder row per
+        target, each reading the (causal) encoder outputs up to its own history position.
+
+        Returns teacher-forced logits (R, L, W) and the code tokens (R, L) of the R targets, in
+        row-major (window, position) order."""
+        src, targets = self.encoder_input(batch), batch["targets"]  # (B, S[, G]), (B, H)
+        memory, mask = self.model.encode(src)
+        rows, t = (targets >= 0).nonzero(as_tuple=True)
+        users_len = src.shape[1] - targets.shape[1] * self.per_item
+        last = users_len + (t + 1) * self.per_item - 1  # the last input position the target may read
+        visible = mask[rows] & (torch.arange(src.shape[1], device=src.device) <= last[:, None, None, None])
+        memory_kv = [(k[rows], v[rows]) for k, v in self.model.memory_kv(memory)]
+        tgt = self.item_tokens[targets[rows, t]]  # (R, L)
+        return self.model.decode(memory_kv, visible, _teacher_input(tgt)), tgt
+
+    def code_loss(self, logits: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of each code token against its step's output tokens."""
         return F.cross_entropy(
             logits.flatten(0, 1).float(),
             self.local_index[tgt].flatten(),
@@ -158,3 +195,8 @@ class GenerativeRecommender(Recommender):
             top_k=self.hparams.top_k,
             exclude=self.excluded(batch, stage),
         )
+
+
+def _teacher_input(tgt: torch.Tensor) -> torch.Tensor:
+    """Decoder input for teacher forcing: BOS, then the code shifted right by one."""
+    return torch.cat([torch.full_like(tgt[:, :1], BOS), tgt[:, :-1]], dim=1)

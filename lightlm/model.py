@@ -31,6 +31,7 @@ class ModelConfig:
     dropout: float = 0.1  # dropout on attention, feed-forward and embeddings
     max_src_len: int = 512  # longest encoder input (user tokens + history codes)
     max_tgt_len: int = 16  # longest item code, plus the start token
+    causal_encoder: bool = False  # each input position sees only itself and earlier positions
 
     def __post_init__(self) -> None:
         for name in ("n_enc_layers", "n_dec_layers", "d_model", "n_heads", "d_ff"):
@@ -214,8 +215,14 @@ class EncoderDecoder(nn.Module):
             mask = present.any(-1)[:, None, None, :]
             x = (self.embed(src) * present[..., None]).sum(2)
         x = self.drop(x + self.src_pos(torch.arange(S, device=src.device)))
+        self_mask = mask
+        if self.cfg.causal_encoder:
+            # Earlier positions only, and always itself: a padding position would otherwise see
+            # no key at all (a NaN row); its output is never attended to by the decoder anyway.
+            order = torch.arange(S, device=src.device)
+            self_mask = (mask & (order[None, :] <= order[:, None])) | (order[None, :] == order[:, None])
         for block in self.encoder:
-            x = block(x, mask)
+            x = block(x, self_mask)
         return self.enc_norm(x), mask
 
     def memory_kv(self, memory: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -231,10 +238,18 @@ class EncoderDecoder(nn.Module):
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
         """Teacher forcing: src (B, S), tgt_in (B, T) starting with BOS -> logits (B, T, W)."""
         memory, mask = self.encode(src)
+        return self.decode(self.memory_kv(memory), mask, tgt_in)
+
+    def decode(self, memory_kv, memory_mask: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        """Teacher forcing against given cross-attention keys/values: tgt_in (R, T) -> (R, T, W).
+
+        memory_kv and memory_mask have one row per target row (memory_mask (R, 1, 1, S)), so
+        several targets may read one input each through its own visible part (window training).
+        """
         T = tgt_in.shape[1]
-        x = self.drop(self.embed(tgt_in) + self.tgt_pos(torch.arange(T, device=src.device)))
-        for block, kv in zip(self.decoder, self.memory_kv(memory)):
-            x = block(x, kv, mask)
+        x = self.drop(self.embed(tgt_in) + self.tgt_pos(torch.arange(T, device=tgt_in.device)))
+        for block, kv in zip(self.decoder, memory_kv):
+            x = block(x, kv, memory_mask)
         return self.logits(x, slice(0, T))
 
     def new_cache(self, rows: int, slots: int, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:

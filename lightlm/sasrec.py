@@ -112,6 +112,12 @@ class SASRec(Recommender):
 
     def user_state(self, history: torch.Tensor) -> torch.Tensor:
         """history (B, H) item indices, left-padded with -1 -> (B, C) state after the newest item."""
+        return self.states(history)[0][:, -1]
+
+    def states(self, history: torch.Tensor) -> tuple[torch.Tensor, int]:
+        """(B, T, C) state after each of the newest T history columns, and T.
+
+        T is at most `max_len`, less when the oldest columns are padding in every row."""
         hist = history[:, -self.seq_len :]
         # Left padding: drop leading columns that are padding for every row of the batch.
         filled = (hist >= 0).any(0)
@@ -131,13 +137,19 @@ class SASRec(Recommender):
         mask = blocked.repeat_interleave(self.hparams.n_heads, dim=0)  # (B * heads, T, T)
         for block in self.blocks:
             x = block(x, mask)
-        return self.norm(x[:, -1])
+        return self.norm(x), T
 
     def scores(self, batch: Batch) -> torch.Tensor:
         """(B, n_items) logits of every item, against the tied item embeddings."""
         return self.user_state(batch["history"]) @ self.item_embed.weight[: self.n_items].T
 
     def model_step(self, batch: Batch) -> torch.Tensor:
+        if "targets" in batch:  # --data.train_windows: every position of the window is a target
+            states, T = self.states(batch["history"])
+            targets = batch["targets"][:, -T:]
+            rows, t = (targets >= 0).nonzero(as_tuple=True)
+            logits = states[rows, t] @ self.item_embed.weight[: self.n_items].T
+            return F.cross_entropy(logits.float(), targets[rows, t])
         return F.cross_entropy(self.scores(batch).float(), batch["target"])
 
     @torch.no_grad()
