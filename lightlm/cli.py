@@ -162,16 +162,20 @@ class LightLMCLI(LightningCLI):
             check_checkpoint(path, weights_only=cfg["weights_only"])
 
     def before_fit(self) -> None:
+        self.model.check_data(self.datamodule)
         self._check_ckpt_path()
 
     def before_validate(self) -> None:
+        self.model.check_data(self.datamodule)
         self._check_ckpt_path()
 
     def before_test(self) -> None:
+        self.model.check_data(self.datamodule)
         self._resolve_best()
         self._check_ckpt_path()
 
     def before_predict(self) -> None:
+        self.model.check_data(self.datamodule)
         self._resolve_best()
         self._check_ckpt_path()
 

@@ -99,11 +99,7 @@ class GenerativeRecommender(Recommender):
 
     def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
         hp = self.hparams
-        if not hp.user_input and history_len < 1:
-            raise ConfigError(
-                "--model.user_input false leaves the model no input: use it with --data.task "
-                "sequential and --data.history_len of at least 1"
-            )
+        self._check_input(history_len)
         layout = TokenLayout.from_index(index)
         self.register_buffer("item_tokens", layout.item_tokens, persistent=False)
         self.register_buffer("user_tokens", layout.user_tokens, persistent=False)
@@ -144,12 +140,19 @@ class GenerativeRecommender(Recommender):
             parts.append(codes.flatten(1) if self.hparams.history_input == "codes" else codes)
         return torch.cat(parts, dim=1)
 
-    def setup(self, stage: str) -> None:
-        super().setup(stage)
-        if getattr(self.trainer.datamodule, "train_windows", False) and not self.hparams.causal_encoder:
+    def check_data(self, dm) -> None:
+        if getattr(dm, "train_windows", False) and not self.hparams.causal_encoder:
             raise ConfigError(
                 "--data.train_windows true trains every history position at once, which needs "
                 "--model.causal_encoder true (otherwise each position would see the items it predicts)"
+            )
+        self._check_input(dm.history_len)
+
+    def _check_input(self, history_len: int) -> None:
+        if not self.hparams.user_input and history_len < 1:
+            raise ConfigError(
+                "--model.user_input false leaves the model no input: use it with --data.task "
+                "sequential and --data.history_len of at least 1"
             )
 
     def model_step(self, batch: Batch) -> torch.Tensor:

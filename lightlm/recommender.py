@@ -60,7 +60,12 @@ class Recommender(L.LightningModule):
         if self.index is not None:
             return
         dm = self.trainer.datamodule
+        self.check_data(dm)
         self.attach(dm.index, dm.split, dm.history_len)
+
+    def check_data(self, dm) -> None:
+        """Refuse a datamodule configuration this model cannot train on, before any data is read
+        (the CLI calls it first thing, so a bad combination leaves no index or checkpoint behind)."""
 
     def attach(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
         """Build the network and lookup tables for this data (also usable without a Trainer)."""

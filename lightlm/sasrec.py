@@ -86,12 +86,11 @@ class SASRec(Recommender):
         self.save_hyperparameters()
         self.item_embed: nn.Embedding | None = None
 
+    def check_data(self, dm) -> None:
+        _check_history(dm.history_len)
+
     def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
-        if history_len < 1:
-            raise ConfigError(
-                "SASRec reads the user's recent items: set --data.task sequential "
-                "(and --data.history_len, e.g. 50); the direct task gives it no history"
-            )
+        _check_history(history_len)
         hp = self.hparams
         self.n_items = index.n_items
         self.seq_len = min(hp.max_len, history_len)
@@ -175,3 +174,11 @@ def _history_items(
     starts = torch.repeat_interleave(lo - torch.cumsum(counts, 0) + counts, counts)
     flat = starts + torch.arange(int(counts.sum()), device=keys.device)
     return rows, keys[flat] % n_items
+
+
+def _check_history(history_len: int) -> None:
+    if history_len < 1:
+        raise ConfigError(
+            "SASRec reads the user's recent items: set --data.task sequential "
+            "(and --data.history_len, e.g. 50); the direct task gives it no history"
+        )

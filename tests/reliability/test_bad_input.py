@@ -85,6 +85,18 @@ CASES = [
     ),
     ("negative learning rate", ["--model.lr", "-0.001"], "--model.lr must be positive"),
     ("unknown option value", ["--data.task", "recommend"], "data.task"),
+    ("unknown history input", ["--model.history_input", "tokens"], "--model.history_input 'tokens' is unknown"),
+    ("windows without the sequential task", ["--data.train_windows", "true"], "--data.train_windows needs --data.task sequential"),
+    (
+        "windows with a non-causal model",
+        ["--data.task", "sequential", "--data.train_windows", "true"],
+        "needs --model.causal_encoder true",
+    ),
+    (
+        "no user and no history",
+        ["--model.user_input", "false"],
+        "--model.user_input false leaves the model no input",
+    ),
     (
         "predictions file type",
         ["--predictions.path", "out.txt"],
