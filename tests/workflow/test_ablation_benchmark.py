@@ -125,7 +125,9 @@ def test_validate_only_study_never_tests_and_shapes_set_the_task(ablation, tmp_p
     md = (out / "results.md").read_text()
     assert "val_ndcg@10" in md and "| - |" in md and not (out / "ablation.png").exists()
 
-    # Adding a variant keeps the finished cells; changing one, or reading test now, is refused.
+    # Adding a variant keeps the finished cells, as does changing SASRec before any SASRec cell
+    # ran; changing a finished variant, or reading test now, is refused.
+    study.sasrec = dict(d_model=16, n_layers=1, n_heads=1, d_ff=32, dropout=0.1, max_len=3, train_windows=True)
     study.shapes["wide"] = dict(preset="tiny", task="sequential", history_len=3, d_ff=64)
     assert ablation.main([*argv, "--shapes", "wide"]) == 0
     assert [r["shape"] for r in _rows(out / "results.csv")] == ["base", "items", "wide"]
