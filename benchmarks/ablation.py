@@ -84,6 +84,10 @@ class Preset:
     synthetic: dict = field(default_factory=dict)  # SyntheticConfig for --data synthetic
 
 
+# The study's starting point (the paper's input layout on the sequential task) and its window model.
+_SEQ = dict(preset="small", task="sequential", history_len=20)
+_WINDOWS = dict(_SEQ, history_input="items+ids", causal_encoder=True, train_windows=True)
+
 PRESETS: dict[str, Preset] = {
     # Minutes on the tiny synthetic data; what the tests run.
     "smoke": Preset(
@@ -132,41 +136,20 @@ PRESETS: dict[str, Preset] = {
         "on all validation users",
         indexers=("sci",),
         shapes={
-            "codes": dict(preset="small", task="sequential", history_len=20),
-            "items": dict(preset="small", task="sequential", history_len=20, history_input="items"),
-            "items+ids": dict(preset="small", task="sequential", history_len=20, history_input="items+ids"),
-            "items+ids,no-user": dict(
-                preset="small", task="sequential", history_len=20, history_input="items+ids", user_input=False
-            ),
-            "items+ids,smoothing": dict(
-                preset="small", task="sequential", history_len=20, history_input="items+ids", label_smoothing=0.1
-            ),
-            "items+ids,causal": dict(
-                preset="small", task="sequential", history_len=20, history_input="items+ids", causal_encoder=True
-            ),
+            "codes": _SEQ,
+            "items": dict(_SEQ, history_input="items"),
+            "items+ids": dict(_SEQ, history_input="items+ids"),
+            "items+ids,no-user": dict(_SEQ, history_input="items+ids", user_input=False),
+            "items+ids,smoothing": dict(_SEQ, history_input="items+ids", label_smoothing=0.1),
+            "items+ids,causal": dict(_SEQ, history_input="items+ids", causal_encoder=True),
             # Windows train each target once per epoch like prefixes, with ~7x fewer encoder passes
             # on Beauty; the time saved buys epochs.
-            "items+ids,causal,windows": dict(
-                preset="small", task="sequential", history_len=20, history_input="items+ids",
-                causal_encoder=True, train_windows=True,
-            ),
-            "items+ids,causal,windows,8-epochs": dict(
-                preset="small", task="sequential", history_len=20, history_input="items+ids",
-                causal_encoder=True, train_windows=True, epochs=8,
-            ),
+            "items+ids,causal,windows": _WINDOWS,
+            "items+ids,causal,windows,8-epochs": dict(_WINDOWS, epochs=8),
             # One change each from the 8-epoch window model.
-            "items+ids,causal,windows,8-epochs,no-user": dict(
-                preset="small", task="sequential", history_len=20, history_input="items+ids",
-                causal_encoder=True, train_windows=True, epochs=8, user_input=False,
-            ),
-            "items+ids,causal,windows,8-epochs,smoothing": dict(
-                preset="small", task="sequential", history_len=20, history_input="items+ids",
-                causal_encoder=True, train_windows=True, epochs=8, label_smoothing=0.1,
-            ),
-            "items+ids,causal,windows,16-epochs": dict(
-                preset="small", task="sequential", history_len=20, history_input="items+ids",
-                causal_encoder=True, train_windows=True, epochs=16,
-            ),
+            "items+ids,causal,windows,8-epochs,no-user": dict(_WINDOWS, epochs=8, user_input=False),
+            "items+ids,causal,windows,8-epochs,smoothing": dict(_WINDOWS, epochs=8, label_smoothing=0.1),
+            "items+ids,causal,windows,16-epochs": dict(_WINDOWS, epochs=16),
         },
         seeds=(0, 1, 2),
         epochs=2,
