@@ -80,6 +80,11 @@ TRAINER_DEFAULTS = {
 }
 
 
+# Model arguments a checkpoint's hyperparameters never override: they change how a trained model
+# ranks (beams, list length, history exclusion), not what was trained.
+INFERENCE_OPTIONS = ("num_beams", "top_k", "exclude_train_items")
+
+
 class LightLMCLI(LightningCLI):
     """The kit's LightningCLI; its defaults are those of the `lightlm` command, so scripts and
     tests that build it in-process (`LightLMCLI(args=[...])`) behave exactly like the command."""
@@ -107,6 +112,20 @@ class LightLMCLI(LightningCLI):
         parser.add_lightning_class_args(ResultsWriter, "results")
         # The generative model unless a config names another Recommender (e.g. SASRec).
         parser.set_defaults({"model": {"class_path": "lightlm.generative.GenerativeRecommender"}})
+
+    def _parse_ckpt_path(self) -> None:
+        """Lightning replaces the model's arguments by the checkpoint's hyperparameters; keep the
+        command's own values for the options that only affect inference, so that
+        `lightlm validate --ckpt_path X --model.num_beams 50` decodes with 50 beams."""
+        sub = self.config.get("subcommand")
+        model = self.config[sub].get("model") if sub else None
+        args = getattr(model, "init_args", None)
+        kept = {k: args[k] for k in INFERENCE_OPTIONS if args is not None and k in args}
+        super()._parse_ckpt_path()
+        args = getattr(self.config[sub].get("model"), "init_args", None) if sub else None
+        if args is not None:
+            for k, v in kept.items():
+                args[k] = v
 
     def _instantiate_trainer(self, config: dict, callbacks: list):
         # A rich progress bar unless the user turned bars off or configured their own.

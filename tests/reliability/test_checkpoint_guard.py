@@ -126,3 +126,26 @@ def test_checkpoint_save_is_all_or_nothing(tmp_path, monkeypatch):
         io.save_checkpoint({"step": torch.tensor(2)}, path)
     assert torch.load(path, weights_only=True)["step"].item() == 1
     assert [p.name for p in tmp_path.iterdir()] == ["last.ckpt"]
+
+
+def test_inference_options_come_from_the_command_not_the_checkpoint(reference_run, in_tmp, monkeypatch):
+    """Lightning would replace every model argument by the checkpoint's; beams, list length and
+    exclusion are ranking choices of this command, the network's shape is the checkpoint's."""
+    import lightlm.generative as generative
+
+    seen = []
+    check = generative.GenerativeRecommender.check_data
+
+    def record(self, dm):
+        seen.append((self.hparams.num_beams, self.hparams.top_k, self.hparams.exclude_train_items,
+                     self.hparams.d_model))
+        return check(self, dm)
+
+    monkeypatch.setattr(generative.GenerativeRecommender, "check_data", record)
+    ckpt = str(reference_run.ckpt_dir / "best.ckpt")
+    trained = torch.load(ckpt, map_location="cpu", weights_only=True)["hyper_parameters"]
+    code, err = run_main("validate", *reference_args(reference_run, in_tmp), "--ckpt_path", ckpt,
+                         "--model.num_beams", "41", "--model.top_k", "25", "--model.exclude_train_items", "true",
+                         "--model.d_model", "64")
+    assert code == 0, err
+    assert seen and set(seen) == {(41, 25, True, trained["d_model"])}
