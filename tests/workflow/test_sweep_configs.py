@@ -219,3 +219,14 @@ def test_every_setting_of_the_sweep_is_accepted_by_the_cli(cli, path):
         indexer = type(init.data.indexer)
         expected = setting.get("data.indexer", cfg.data.indexer.class_path)
         assert f"{indexer.__module__}.{indexer.__name__}" == expected
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "conf").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_config_builds_its_model_and_data(path):
+    """Each conf/*.yaml parses and instantiates: a renamed option fails here, not in a user's run."""
+    cli = LightLMCLI(
+        Recommender, RecDataModule, subclass_mode_model=True, run=False,
+        args=["--config", str(path), "--trainer.logger", "false"],
+    )
+    assert isinstance(cli.model, Recommender) and isinstance(cli.datamodule, RecDataModule)
+    cli.model.check_data(cli.datamodule)  # the model/data combination is accepted
