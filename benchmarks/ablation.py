@@ -591,6 +591,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", ".*does not have many workers.*")
     warnings.filterwarnings("ignore", ".*smaller than the logging interval.*")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", ".*callbacks used to create the checkpoint.*")  # --test-saved
 
     meta = {
         "dataset": dataset, "data": str(args.data), "preset": args.preset,
