@@ -435,7 +435,7 @@ def plot(summary: list[dict], path: Path, title: str) -> None:
     indexers = list(dict.fromkeys(s["indexer"] for s in gen))
     shapes = list(dict.fromkeys(s["shape"] for s in gen))
     lookup = {(s["indexer"], s["shape"]): s for s in gen}
-    baselines = [s for s in summary if s["model"] != "generative"]
+    baselines = [s for s in summary if s["model"] != "generative" and s["ndcg@10"] is not None]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
     width = 0.8 / max(1, len(shapes))
     for ax, metric in zip(axes, ("recall@10", "ndcg@10"), strict=True):

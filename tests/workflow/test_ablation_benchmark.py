@@ -151,3 +151,17 @@ def test_validate_only_study_never_tests_and_shapes_set_the_task(ablation, tmp_p
     assert [r["shape"] for r in rows] == ["-", "base", "items", "wide"]  # popularity first, order kept
     assert rows[1]["ndcg@10"] == "" and rows[3]["ndcg@10"] == ""
     assert 0.0 <= float(rows[2]["ndcg@10"]) <= 1.0 and rows[2]["val_ndcg@10"] == val_items
+
+
+def test_plot_leaves_out_cells_not_tested_yet(ablation, tmp_path):
+    """Mid `--test-saved`, SASRec or a variant may still lack test figures: the plot skips them."""
+    def row(model, shape, ndcg):
+        r = {"model": model, "indexer": "sci" if model == "generative" else "-", "shape": shape, "seed": "0",
+             "best_epoch": "1", "val_ndcg@10": "0.02", "val_recall@10": "0.04", "params": "1", "train_seconds": "1"}
+        return {**r, **{m: ndcg for m in ablation.METRICS}}
+
+    rows = [row("popularity", "-", "0.005"), row("generative", "a", "0.01"), row("generative", "b", ""),
+            row("sasrec", "sasrec", "")]
+    summary = ablation.summarize(rows)
+    ablation.plot(summary, tmp_path / "p.png", "partial")
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
