@@ -4,6 +4,7 @@ config, index statistics and sample recommendations, and which W&B mode wins whe
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -77,9 +78,16 @@ def test_offline_run_logs_config_index_statistics_and_sample_table(tmp_path, wan
     cli.main(["test", "--config", str(config)])
     runs = sorted((tmp_path / "runs" / "wandb").glob("offline-run-*"))
     assert len(runs) == 2  # fit and test, each its own offline run under save_dir
-    fit_log = next(runs[0].glob("*.wandb")).read_bytes()
     # The resolved config (nested, with defaults), the index statistics and the best val score.
-    for key in (b'"preset":"tiny"', b"index_stats", b"code_length_histogram", b"val/best_ndcg@10"):
+    # W&B's service process writes the offline log after `finish()` returns: wait for it a while.
+    keys = (b'"preset":"tiny"', b"index_stats", b"code_length_histogram", b"val/best_ndcg@10")
+    deadline = time.monotonic() + 60
+    while True:
+        fit_log = next(runs[0].glob("*.wandb")).read_bytes()
+        if all(key in fit_log for key in keys) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    for key in keys:
         assert key in fit_log, key
     tables = list(runs[1].glob("files/media/table/test/sample_recommendations*.table.json"))
     assert len(tables) == 1
