@@ -370,6 +370,11 @@ def read_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def row_key(r: dict) -> tuple[str, str, str, str]:
+    """A results row's cell, as `Cell.key` (seeds are strings in the CSV)."""
+    return (r["model"], r["indexer"], r["shape"], str(r["seed"]))
+
+
 def write_rows(path: Path, rows: list[dict]) -> None:
     """Whole file to a temporary name, then rename: an interruption never leaves half a CSV."""
     tmp = path.with_name(f".{path.name}.tmp")
@@ -601,20 +606,20 @@ def main(argv: list[str] | None = None) -> int:
     results, meta_path = out / "results.csv", out / "run.json"
     if args.fresh:
         results.unlink(missing_ok=True)
+    rows = read_rows(results)
     if results.is_file() and meta_path.is_file():
         before = json.loads(meta_path.read_text())
-        if not same_settings(before, meta, read_rows(results)):
+        if not same_settings(before, meta, rows):
             raise SystemExit(f"ablation: {results} was made with other settings; use --fresh or other --out")
     meta_path.write_text(json.dumps(meta, indent=2, default=str))
 
-    rows = read_rows(results)
-    done = {(r["model"], r["indexer"], r["shape"], r["seed"]) for r in rows}
     cells = cells_for(preset, args)
     if args.test_saved:
         # Test only what validation chose: cells already trained with --validate-only, not yet tested.
-        untested = {(r["model"], r["indexer"], r["shape"], r["seed"]) for r in rows if r["ndcg@10"] == ""}
+        untested = {row_key(r) for r in rows if r["ndcg@10"] == ""}
         todo = [c for c in cells if c.key in untested]
     else:
+        done = {row_key(r) for r in rows}
         todo = [c for c in cells if c.key not in done]
     # The global console: the datamodule's own spinner then sees this live display and stays off.
     console = rich.get_console()
@@ -634,18 +639,15 @@ def main(argv: list[str] | None = None) -> int:
                 if not console.is_terminal:  # a log file gets a line per cell instead of the display
                     console.print(f"[{skipped + ran + 1}/{len(cells)}] {cell.model} {cell.indexer}/"
                                   f"{cell.shape}/seed {cell.seed} ...")
-                def key(r: dict) -> tuple:
-                    return (r["model"], r["indexer"], r["shape"], r["seed"])
-
                 if args.test_saved:
-                    row = test_saved(cell, next(r for r in rows if key(r) == cell.key), args, preset,
+                    row = test_saved(cell, next(r for r in rows if row_key(r) == cell.key), args, preset,
                                      progress, current)
                 else:
                     row = run_cell(cell, args, preset, progress, current)
                 popularity = row.pop("_popularity")
                 if popularity and not any(r["model"] == "popularity" for r in rows):
                     rows.insert(0, popularity_row(popularity))
-                slot = [i for i, r in enumerate(rows) if key(r) == cell.key]
+                slot = [i for i, r in enumerate(rows) if row_key(r) == cell.key]
                 if slot:
                     rows[slot[0]] = row  # a tested --validate-only row keeps its place
                 else:

@@ -111,10 +111,10 @@ class SASRec(Recommender):
 
     def user_state(self, history: torch.Tensor) -> torch.Tensor:
         """history (B, H) item indices, left-padded with -1 -> (B, C) state after the newest item."""
-        return self.states(history)[0][:, -1]
+        return self.states(history)[:, -1]
 
-    def states(self, history: torch.Tensor) -> tuple[torch.Tensor, int]:
-        """(B, T, C) state after each of the newest T history columns, and T.
+    def states(self, history: torch.Tensor) -> torch.Tensor:
+        """(B, T, C) state after each of the newest T history columns.
 
         T is at most `max_len`, less when the oldest columns are padding in every row."""
         hist = history[:, -self.seq_len :]
@@ -136,7 +136,7 @@ class SASRec(Recommender):
         mask = blocked.repeat_interleave(self.hparams.n_heads, dim=0)  # (B * heads, T, T)
         for block in self.blocks:
             x = block(x, mask)
-        return self.norm(x), T
+        return self.norm(x)
 
     def scores(self, batch: Batch) -> torch.Tensor:
         """(B, n_items) logits of every item, against the tied item embeddings."""
@@ -144,8 +144,8 @@ class SASRec(Recommender):
 
     def model_step(self, batch: Batch) -> torch.Tensor:
         if "targets" in batch:  # --data.train_windows: every position of the window is a target
-            states, T = self.states(batch["history"])
-            targets = batch["targets"][:, -T:]
+            states = self.states(batch["history"])
+            targets = batch["targets"][:, -states.shape[1] :]
             rows, t = (targets >= 0).nonzero(as_tuple=True)
             logits = states[rows, t] @ self.item_embed.weight[: self.n_items].T
             return F.cross_entropy(logits.float(), targets[rows, t])

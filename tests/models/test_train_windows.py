@@ -99,8 +99,8 @@ def test_sasrec_window_loss_matches_per_position_scores(dm):
     batch = dm.dataset("fit").__getitems__(list(range(40)))
     loss = model.model_step(batch)
     # By hand: the state after history column t scores the target of column t.
-    states, T = model.states(batch["history"])
-    targets = batch["targets"][:, -T:]
+    states = model.states(batch["history"])
+    targets = batch["targets"][:, -states.shape[1] :]
     logits = states @ model.item_embed.weight[: dm.index.n_items].T
     ok = targets >= 0
     want = torch.nn.functional.cross_entropy(logits[ok], targets[ok])
