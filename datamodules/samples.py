@@ -37,6 +37,12 @@ class SampleTensors(Dataset):
     def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
         return self.__getitems__([i])
 
+    def subset(self, rows: np.ndarray) -> SampleTensors:
+        """The samples at `rows` (sorted 0-based indices), same columns."""
+        i = torch.as_tensor(rows, dtype=torch.long)
+        pick = lambda t: None if t is None else t[i]  # noqa: E731
+        return SampleTensors(self.user[i], self.history[i], self.target[i], pick(self.targets))
+
 
 def take_batch(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """DataLoader collate for `SampleTensors`: the batch is already assembled by `__getitems__`."""

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch.profiler import record_function
 
+from lightlm.exclusion import history_pairs
 from lightlm.model import EncoderDecoder
 from lightlm.tokens import BOS
 from lightlm.trie import PrefixTrie
@@ -32,9 +33,10 @@ def constrained_beam_search(
         src: (B, S) encoder input tokens.
         exclude: optional (sorted keys, users, n_items): items a user must not be offered (their
             own history), as sorted `user * n_items + item` keys and the (B,) user of each row.
-            Applied by the constraint at the last step, so the beam keeps the best remaining
-            items instead of being filtered afterwards; a sorted-key lookup scales to any
-            catalogue, where a (B, n_items) mask would not.
+            Applied by the constraint at every step: a prefix whose items are all excluded is
+            never kept, so no beam is spent on it and the search returns `top_k` items whenever
+            that many eligible ones exist. Sorted-key lookups scale to any catalogue, where a
+            (B, n_items) mask would not.
 
     Returns:
         items (B, top_k) long, best first, -1 where fewer than top_k items exist;
@@ -44,6 +46,7 @@ def constrained_beam_search(
         raise ValueError(f"top_k ({top_k}) cannot exceed num_beams ({num_beams})")
     B, K, device = src.shape[0], num_beams, src.device
     memory, mask = model.encode(src)
+    excluded = None if exclude is None else _excluded_counts(trie, *exclude)
     memory_kv = model.memory_kv(memory)  # per user, (B, H, S, hd): beams are queries against it
     # Beams alive per user at each step, Python ints: one at the start (the others would duplicate
     # it), then at most K and at most what the trie's levels so far can hold (1, 2, 20 on Beauty),
@@ -61,13 +64,14 @@ def constrained_beam_search(
     scores = torch.zeros(B, 1, device=device)
     for step in range(trie.depth):
         live, slots = lives[step], slice(first_slot[step], first_slot[step + 1])
-        logits = model.decode_step(tokens, step, memory_kv, mask, cache, slots, visible[..., : slots.start])
-        logp = logits.float().log_softmax(-1).view(B * live, -1)  # float even under bf16 autocast
+        h = model.decode_step(tokens, step, memory_kv, mask, cache, slots, visible[..., : slots.start])
         with record_function("constraint"):
             edge, invalid = trie.edges(nodes, step)  # (B*live, W) candidate edges of every beam
-            if exclude is not None and step == trie.depth - 1:
-                invalid |= _excluded(trie.leaf_item[trie.child_node[edge]], *exclude, live)
-            cand = logp.gather(1, trie.child_column[edge]).masked_fill_(invalid, float("-inf"))
+            if excluded is not None:
+                invalid |= _all_excluded(trie, trie.child_node[edge], *excluded, live)
+            cand_tokens, cand_columns = trie.child_token[edge], trie.child_column[edge]
+        # float even under bf16 autocast
+        cand = model.step_log_probs(h.reshape(B * live, -1), step, cand_tokens, cand_columns, ~invalid)
         W = cand.shape[1]
         cand = cand.add_(scores.reshape(B * live, 1)).reshape(B, live * W)
         scores, flat = cand.topk(min(K, live * W), dim=1)  # (B, new live), best first
@@ -85,10 +89,20 @@ def constrained_beam_search(
     return items[:, :top_k], scores[:, :top_k]
 
 
-def _excluded(items: torch.Tensor, keys: torch.Tensor, users: torch.Tensor, n_items: int, K: int):
-    """(B*K, W) bool: whether each candidate item is in its user's excluded set."""
+def _excluded_counts(trie: PrefixTrie, keys: torch.Tensor, users: torch.Tensor, n_items: int):
+    """How many of each row's excluded items lie below each trie node, as sorted keys
+    `row * n_nodes + node` and their counts; only the rows' own users' history is looked up."""
+    rows, items = history_pairs(keys, users, n_items)
+    node_keys = (rows[:, None] * trie.n_nodes + trie.item_path[items]).flatten()
+    return torch.unique(node_keys, return_counts=True)
+
+
+def _all_excluded(trie: PrefixTrie, nodes: torch.Tensor, keys: torch.Tensor, counts: torch.Tensor, live: int):
+    """(B*live, W) bool: whether every item below each candidate node is excluded for its row."""
     if len(keys) == 0:
-        return torch.zeros_like(items, dtype=torch.bool)
-    query = users.repeat_interleave(K)[:, None] * n_items + items
+        return torch.zeros_like(nodes, dtype=torch.bool)
+    rows = torch.arange(nodes.shape[0], device=nodes.device) // live
+    query = rows[:, None] * trie.n_nodes + nodes
     pos = torch.searchsorted(keys, query).clamp(max=len(keys) - 1)
-    return keys[pos] == query
+    n_excluded = torch.where(keys[pos] == query, counts[pos], 0)
+    return n_excluded >= trie.n_leaves[nodes]

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from datamodules.errors import ConfigError
 from datamodules.split import LeaveOneOut
 from indexers.base import ItemIndex
+from lightlm.exact import exact_top_k
 from lightlm.generation import constrained_beam_search
 from lightlm.model import EncoderDecoder, model_config
 from lightlm.recommender import Batch, Recommender
@@ -19,6 +20,9 @@ from lightlm.tokens import BOS, PAD, TokenLayout
 from lightlm.trie import PrefixTrie
 
 HISTORY_INPUTS = ("codes", "items", "items+ids")
+LAST_STEPS = ("code", "item")
+ITEM_SOFTMAX = ("catalogue", "siblings")
+RANKINGS = ("beam", "exact")
 
 
 class GenerativeRecommender(Recommender):
@@ -56,6 +60,20 @@ class GenerativeRecommender(Recommender):
         user_input: put the user's tokens before the history. The direct task needs them; with
             the sequential task, `false` reads the history alone (22k user tokens seen a few
             times each are mostly noise to learn).
+        last_step: what the last decoding step emits. `code`: the index's last code level (the
+            paper's layout: a cluster or disambiguation number). `item`: the item itself, scored
+            against its own id embedding (the one `items+ids` reads), after the first
+            `prefix_len` code levels; the prefix keeps beam search inside the index.
+        prefix_len: with `last_step: item`, how many code levels precede the item (default: all
+            but the index's last level).
+        item_softmax: with `last_step: item`, what the item step normalises over: `catalogue`
+            (every item, as SASRec's cross-entropy; training and beam search pay one
+            catalogue-wide product at that step only) or `siblings` (only the items under the
+            decoded prefix: cost independent of the catalogue size).
+        rank_by: how items are ranked for validation, test and predict. `beam`: constrained beam
+            search. `exact`: every item's exact code log-probability, teacher-forced over the
+            trie with shared prefixes (one decoder pass per prefix of the next-to-last level);
+            slower, and the reference that measures beam search's gap.
     """
 
     def __init__(
@@ -79,6 +97,10 @@ class GenerativeRecommender(Recommender):
         history_input: str = "codes",
         user_input: bool = True,
         causal_encoder: bool = False,
+        last_step: str = "code",
+        prefix_len: int | None = None,
+        item_softmax: str = "catalogue",
+        rank_by: str = "beam",
     ) -> None:
         super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
         if num_beams < top_k:
@@ -89,6 +111,15 @@ class GenerativeRecommender(Recommender):
             raise ConfigError(
                 f"--model.history_input {history_input!r} is unknown; choose one of {list(HISTORY_INPUTS)}"
             )
+        for name, value, choices in (
+            ("last_step", last_step, LAST_STEPS),
+            ("item_softmax", item_softmax, ITEM_SOFTMAX),
+            ("rank_by", rank_by, RANKINGS),
+        ):
+            if value not in choices:
+                raise ConfigError(f"--model.{name} {value!r} is unknown; choose one of {list(choices)}")
+        if prefix_len is not None and last_step != "item":
+            raise ConfigError("--model.prefix_len only applies with --model.last_step item")
         self.save_hyperparameters()
         self.shape = dict(
             n_enc_layers=n_enc_layers, n_dec_layers=n_dec_layers, d_model=d_model,
@@ -100,24 +131,27 @@ class GenerativeRecommender(Recommender):
     def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
         hp = self.hparams
         self._check_input(history_len)
-        layout = TokenLayout.from_index(index)
+        layout = TokenLayout.from_index(index, item_step=hp.last_step == "item", prefix_len=hp.prefix_len)
         self.register_buffer("item_tokens", layout.item_tokens, persistent=False)
         self.register_buffer("user_tokens", layout.user_tokens, persistent=False)
         self.register_buffer("local_index", layout.local_index, persistent=False)
         vocab_size = layout.vocab_size
-        if hp.history_input == "items+ids":  # input-only tokens after the code vocabulary
-            ids = vocab_size + torch.arange(index.n_items)[:, None]
-            self.register_buffer("history_tokens", torch.cat([layout.item_tokens, ids], 1), persistent=False)
+        if layout.item_step:  # the id tokens exist already: the history reads the output's rows
+            history = layout.item_tokens if hp.history_input == "items+ids" else layout.item_tokens[:, :-1]
+        elif hp.history_input == "items+ids":  # input-only tokens after the code vocabulary
+            history = torch.cat([layout.item_tokens, vocab_size + torch.arange(index.n_items)[:, None]], 1)
             vocab_size += index.n_items
         else:
-            self.register_buffer("history_tokens", layout.item_tokens, persistent=False)
+            history = layout.item_tokens
+        self.register_buffer("history_tokens", history, persistent=False)
         self.per_item = layout.code_len if hp.history_input == "codes" else 1  # positions per history item
         user_len = layout.user_tokens.shape[1] if hp.user_input else 0
         cfg = model_config(
             hp.preset, **self.shape, max_src_len=max(user_len + history_len * self.per_item, 1),
             max_tgt_len=layout.code_len, causal_encoder=hp.causal_encoder,
         )
-        self.model = EncoderDecoder(cfg, vocab_size, layout.step_tokens)
+        item_tokens = (layout.item_token_start, index.n_items) if layout.item_step else None
+        self.model = EncoderDecoder(cfg, vocab_size, layout.step_tokens, item_tokens, hp.item_softmax)
         if self.hparams.compile:
             self.model.compile()
         self.trie = PrefixTrie(layout.item_tokens, layout.local_index)
@@ -158,18 +192,19 @@ class GenerativeRecommender(Recommender):
     def model_step(self, batch: Batch) -> torch.Tensor:
         if "targets" in batch:
             return self.window_step(batch)
-        tgt = self.item_tokens[batch["target"]]  # (B, L)
-        logits = self.model(self.encoder_input(batch), _teacher_input(tgt))  # (B, L, W) over each step's tokens
-        return self.code_loss(logits, tgt)
+        target = batch["target"]
+        memory, mask = self.model.encode(self.encoder_input(batch))
+        states = self.model.decode_states(self.model.memory_kv(memory), mask, _teacher_input(self.item_tokens[target]))
+        return self.code_loss(states, target)
 
     def window_step(self, batch: Batch) -> torch.Tensor:
-        return self.code_loss(*self.window_logits(batch))
+        return self.code_loss(*self.window_states(batch))
 
-    def window_logits(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    def window_states(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """Every target of each window at once: one encoder pass per window, one decoder row per
         target, each reading the (causal) encoder outputs up to its own history position.
 
-        Returns teacher-forced logits (R, L, W) and the code tokens (R, L) of the R targets, in
+        Returns teacher-forced decoder states (R, L, C) and the items (R,) of the R targets, in
         row-major (window, position) order."""
         src, targets = self.encoder_input(batch), batch["targets"]  # (B, S[, G]), (B, H)
         memory, mask = self.model.encode(src)
@@ -178,22 +213,39 @@ class GenerativeRecommender(Recommender):
         last = users_len + (t + 1) * self.per_item - 1  # the last input position the target may read
         visible = mask[rows] & (torch.arange(src.shape[1], device=src.device) <= last[:, None, None, None])
         memory_kv = [(k[rows], v[rows]) for k, v in self.model.memory_kv(memory)]
-        tgt = self.item_tokens[targets[rows, t]]  # (R, L)
-        return self.model.decode(memory_kv, visible, _teacher_input(tgt)), tgt
+        items = targets[rows, t]
+        return self.model.decode_states(memory_kv, visible, _teacher_input(self.item_tokens[items])), items
 
-    def code_loss(self, logits: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
-        """Cross-entropy of each code token against its step's output tokens."""
-        return F.cross_entropy(
-            logits.flatten(0, 1).float(),
-            self.local_index[tgt].flatten(),
-            label_smoothing=self.hparams.label_smoothing,
-        )
+    def code_loss(self, states: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Mean cross-entropy over the target items' tokens: each code token against its step's
+        output tokens; with an item-level last step, the item against the catalogue or against
+        the items that share its prefix (`item_softmax`). states (R, L, C), items (R,)."""
+        tgt = self.item_tokens[items]  # (R, L)
+        n_code = self.model.n_code_steps
+        smoothing = self.hparams.label_smoothing
+        logits = self.model.logits(states[:, :n_code], slice(0, n_code))
+        loss = _cross_entropy(logits.flatten(0, 1), self.local_index[tgt[:, :n_code]].flatten(), smoothing)
+        if n_code == tgt.shape[1]:
+            return loss
+        if self.hparams.item_softmax == "catalogue":
+            item_logits, column = self.model.item_logits(states[:, -1]), items
+        else:
+            parent = self.trie.item_path[items, -2] if self.trie.depth > 1 else torch.zeros_like(items)
+            tokens, _, _, valid = self.trie.children(parent, self.trie.depth - 1)
+            item_logits = self.model.candidate_logits(states[:, -1], tokens).masked_fill(~valid, float("-inf"))
+            column = (tokens == tgt[:, -1:]).float().argmax(1)
+        item_loss = _cross_entropy(item_logits, column, smoothing)
+        return (loss * n_code + item_loss) / (n_code + 1)  # every token weighs the same
 
     def recommend(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor]:
+        trie = self.trie.to(self.device)
+        if self.hparams.rank_by == "exact":
+            return exact_top_k(self.model, self.encoder_input(batch), trie, self.hparams.top_k,
+                               exclude=self.excluded(batch, stage))
         return constrained_beam_search(
             self.model,
             self.encoder_input(batch),
-            self.trie.to(self.device),
+            trie,
             num_beams=self.hparams.num_beams,
             top_k=self.hparams.top_k,
             exclude=self.excluded(batch, stage),
@@ -203,3 +255,16 @@ class GenerativeRecommender(Recommender):
 def _teacher_input(tgt: torch.Tensor) -> torch.Tensor:
     """Decoder input for teacher forcing: BOS, then the code shifted right by one."""
     return torch.cat([torch.full_like(tgt[:, :1], BOS), tgt[:, :-1]], dim=1)
+
+
+def _cross_entropy(logits: torch.Tensor, target: torch.Tensor, smoothing: float) -> torch.Tensor:
+    """Mean cross-entropy of logits (N, W) in which -inf marks slots that are no class (padding
+    of a narrower step, a node's missing children); label smoothing spreads its mass over the
+    real classes only (F.cross_entropy would spread it over the -inf slots too: an infinite loss)."""
+    logp = logits.float().log_softmax(-1)
+    nll = -logp.gather(1, target[:, None])[:, 0]
+    if smoothing == 0.0:
+        return nll.mean()
+    real = torch.isfinite(logp)
+    uniform = -(logp.masked_fill(~real, 0.0).sum(-1) / real.sum(-1))
+    return ((1 - smoothing) * nll + smoothing * uniform).mean()

@@ -131,10 +131,18 @@ class DecoderBlock(nn.Module):
         self.ff = FeedForward(cfg)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x, memory_kv, memory_mask) -> torch.Tensor:
-        """Teacher forcing: x (B, T, C) attends causally to itself and to its row's memory."""
+    def forward(self, x, memory_kv, memory_mask, rows_per_memory: int = 1) -> torch.Tensor:
+        """Teacher forcing: x (R, T, C) attends causally to itself and to its row's memory.
+
+        With `rows_per_memory` G > 1, memory_kv (R / G, H, S, hd) holds one memory per G
+        consecutive rows (many code prefixes of one user): cross-attention then runs those rows'
+        G * T positions as queries against the shared memory, without copying it G times.
+        """
         x = x + self.drop(self.self_attn(self.norm1(x), causal=True))
-        x = x + self.drop(self.cross_attn.attend(self.norm2(x), *memory_kv, mask=memory_mask))
+        R, T, C = x.shape
+        h = self.norm2(x).reshape(R // rows_per_memory, rows_per_memory * T, C)
+        y = self.cross_attn.attend(h, *memory_kv, mask=memory_mask).reshape(R, T, C)
+        x = x + self.drop(y)
         return x + self.drop(self.ff(self.norm3(x)))
 
     def step(self, x, memory_kv, memory_mask, cache, slots: slice, visible):
@@ -172,14 +180,25 @@ class DecoderBlock(nn.Module):
 class EncoderDecoder(nn.Module):
     """Reads source tokens, scores target tokens. Token 0 is padding and is never attended to.
 
-    `step_tokens` (T, W) lists the tokens the decoder may emit at each step (PAD-padded); logits
-    are computed only for those, against the tied embedding rows (see `lightlm.tokens`).
+    `step_tokens` (T, W) lists the tokens the decoder may emit at each code step (PAD-padded);
+    logits are computed only for those, against the tied embedding rows (see `lightlm.tokens`).
+    With `item_tokens` = (first token, n_items), one more step follows the T code steps and
+    scores items against their own embedding rows, normalised over the whole catalogue
+    (`item_softmax="catalogue"`) or over the items that share the decoded prefix (`"siblings"`).
     """
 
-    def __init__(self, cfg: ModelConfig, vocab_size: int, step_tokens: torch.Tensor) -> None:
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        vocab_size: int,
+        step_tokens: torch.Tensor,
+        item_tokens: tuple[int, int] | None = None,
+        item_softmax: str = "catalogue",
+    ) -> None:
         super().__init__()
         self.cfg = cfg
         self.register_buffer("step_tokens", step_tokens.clone(), persistent=False)
+        self.item_tokens, self.item_softmax = item_tokens, item_softmax
         self.embed = nn.Embedding(vocab_size, cfg.d_model)
         self.src_pos = nn.Embedding(cfg.max_src_len, cfg.d_model)
         self.tgt_pos = nn.Embedding(cfg.max_tgt_len, cfg.d_model)
@@ -229,11 +248,42 @@ class EncoderDecoder(nn.Module):
         """Cross-attention keys/values of every decoder layer, computed once per input."""
         return [block.cross_attn.keys_values(memory) for block in self.decoder]
 
+    @property
+    def n_code_steps(self) -> int:
+        return self.step_tokens.shape[0]
+
     def logits(self, h: torch.Tensor, steps: slice) -> torch.Tensor:
-        """h (B, T, C) at decoding `steps` -> logits (B, T, W) over each step's output tokens."""
+        """h (B, T, C) at code `steps` -> logits (B, T, W) over each step's output tokens."""
         tokens = self.step_tokens[steps]  # (T, W)
         out = torch.einsum("btc,twc->btw", self.dec_norm(h), self.embed(tokens))  # tied weights
         return out.masked_fill(tokens == 0, float("-inf"))
+
+    def item_logits(self, h: torch.Tensor) -> torch.Tensor:
+        """h (N, C) at the item step -> (N, n_items) logits of every item (tied embeddings)."""
+        start, n = self.item_tokens
+        return self.dec_norm(h) @ self.embed.weight[start : start + n].T
+
+    def candidate_logits(self, h: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
+        """h (N, C), candidate tokens (N, W) -> (N, W) logits of just those tokens."""
+        return torch.einsum("nc,nwc->nw", self.dec_norm(h), self.embed(tokens))
+
+    def step_log_probs(self, h, step: int, tokens, columns, valid) -> torch.Tensor:
+        """Log-probabilities of candidate next tokens, in float32.
+
+        h (N, C): decoder states at `step`; tokens, columns, valid (N, W): the candidates (a trie
+        node's children), their column in the step's logits, and which slots are real.
+        Returns (N, W), -inf where not valid: what beam search and the exact scorer both add up.
+        """
+        if step < self.n_code_steps:
+            logp = self.logits(h[:, None], slice(step, step + 1))[:, 0].float().log_softmax(-1)
+            out = logp.gather(1, columns)
+        elif self.item_softmax == "catalogue":
+            logp = self.item_logits(h).float().log_softmax(-1)
+            out = logp.gather(1, (tokens - self.item_tokens[0]).clamp(min=0))
+        else:  # siblings: normalised over the valid candidates only
+            logits = self.candidate_logits(h, tokens).float().masked_fill(~valid, float("-inf"))
+            out = logits.log_softmax(-1)
+        return out.masked_fill(~valid, float("-inf"))
 
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
         """Teacher forcing: src (B, S), tgt_in (B, T) starting with BOS -> logits (B, T, W)."""
@@ -246,11 +296,18 @@ class EncoderDecoder(nn.Module):
         memory_kv and memory_mask have one row per target row (memory_mask (R, 1, 1, S)), so
         several targets may read one input each through its own visible part (window training).
         """
+        return self.logits(self.decode_states(memory_kv, memory_mask, tgt_in), slice(0, tgt_in.shape[1]))
+
+    def decode_states(self, memory_kv, memory_mask, tgt_in: torch.Tensor, rows_per_memory: int = 1):
+        """Teacher forcing, up to the decoder's last block: tgt_in (R, T) -> states (R, T, C).
+
+        memory_kv/memory_mask have one row per target row, or one per `rows_per_memory`
+        consecutive target rows (see `DecoderBlock.forward`)."""
         T = tgt_in.shape[1]
         x = self.drop(self.embed(tgt_in) + self.tgt_pos(torch.arange(T, device=tgt_in.device)))
         for block, kv in zip(self.decoder, memory_kv):
-            x = block(x, kv, memory_mask)
-        return self.logits(x, slice(0, T))
+            x = block(x, kv, memory_mask, rows_per_memory)
+        return x
 
     def new_cache(self, rows: int, slots: int, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Zeroed self-attention keys/values per decoder layer, (rows, H, slots, hd), `like`'s dtype."""
@@ -262,10 +319,9 @@ class EncoderDecoder(nn.Module):
 
         token (B, k); `cache` from `new_cache(B, L, ...)`, this position's keys/values go to
         `slots`; visible (B, k, slots.start) bool marks the earlier slots of each beam's prefix.
-        Returns logits (B, k, W) over step `pos`'s tokens.
+        Returns the decoder states (B, k, C) at step `pos` (see `step_log_probs`).
         """
         x = self.embed(token) + self.tgt_pos.weight[pos]  # (B, k, C)
         for block, kv, c in zip(self.decoder, memory_kv, cache):
             x = block.step(x, kv, memory_mask, c, slots, visible)
-        B, k, C = x.shape
-        return self.logits(x.reshape(B * k, 1, C), slice(pos, pos + 1)).view(B, k, -1)
+        return x

@@ -13,9 +13,9 @@ import lightning as L
 import torch
 
 from datamodules.errors import ConfigError, IndexMismatchError
-from datamodules.interactions import Sequences
 from datamodules.split import LeaveOneOut
 from indexers.base import ItemIndex
+from lightlm.exclusion import history_keys
 from lightlm.metrics import KS, TopKMetrics
 
 Batch = dict[str, torch.Tensor]
@@ -74,9 +74,9 @@ class Recommender(L.LightningModule):
         self.register_buffer("popular", counts.topk(self.hparams.top_k).indices, persistent=False)
         # Sorted keys user * n_items + item of what each user has read, for `exclude_train_items`.
         self.history_keys = {
-            "validate": _history_keys(split.history("validate")),
-            "test": _history_keys(split.history("test")),
-            "predict": _history_keys(split.data.sequences),
+            "validate": history_keys(split.history("validate")),
+            "test": history_keys(split.history("test")),
+            "predict": history_keys(split.data.sequences),
         }
         self.build(index, split, history_len)
 
@@ -181,8 +181,3 @@ class Recommender(L.LightningModule):
 
         sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
-
-
-def _history_keys(seqs: Sequences) -> torch.Tensor:
-    keys = torch.as_tensor(seqs.users()) * seqs.n_items + torch.as_tensor(seqs.items)
-    return keys.sort().values

@@ -18,6 +18,7 @@ from torch import nn
 from datamodules.errors import ConfigError
 from datamodules.split import LeaveOneOut
 from indexers.base import ItemIndex
+from lightlm.exclusion import history_pairs
 from lightlm.recommender import Batch, Recommender
 
 
@@ -156,24 +157,10 @@ class SASRec(Recommender):
         scores = self.scores(batch).float()
         excluded = self.excluded(batch, stage)
         if excluded is not None:
-            rows, items = _history_items(*excluded)
+            rows, items = history_pairs(*excluded)
             scores[rows, items] = float("-inf")
         top, items = scores.topk(self.hparams.top_k, dim=1)
         return items.masked_fill(torch.isinf(top), -1), top
-
-
-def _history_items(
-    keys: torch.Tensor, users: torch.Tensor, n_items: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(row, item) pairs of every history item of each batch row's user, from sorted
-    `user * n_items + item` keys (see `Recommender.excluded`)."""
-    lo = torch.searchsorted(keys, users * n_items)
-    hi = torch.searchsorted(keys, (users + 1) * n_items)
-    counts = hi - lo
-    rows = torch.repeat_interleave(torch.arange(len(users), device=keys.device), counts)
-    starts = torch.repeat_interleave(lo - torch.cumsum(counts, 0) + counts, counts)
-    flat = starts + torch.arange(int(counts.sum()), device=keys.device)
-    return rows, keys[flat] % n_items
 
 
 def _check_history(history_len: int) -> None:

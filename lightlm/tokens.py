@@ -12,6 +12,12 @@ The decoder's softmax at step t runs over the tokens of item level t (plus EOS),
 whole vocabulary: those are the only tokens that can appear there, and with one token per user
 the full vocabulary would be mostly users. This makes the output layer tens to hundreds of
 times cheaper, for training and for beam search alike.
+
+With an *item-level last step* (`item_step=True`), an item's token sequence is the first
+`prefix_len` levels of its index code, then one token per item (the item's own id token, the
+same row of the embedding table that the history input reads): the prefix routes the beam
+search through the index, the last step names the item itself, so the output layer of that step
+is an item embedding table as in SASRec instead of an arbitrary disambiguation number.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from datamodules.errors import ConfigError
 from indexers.base import ItemIndex
 
 PAD, BOS, EOS = 0, 1, 2
@@ -45,15 +52,32 @@ class TokenLayout:
     vocab_size: int
     step_tokens: torch.Tensor  # (code_len, W) long: output tokens of each decoding step, PAD-padded
     local_index: torch.Tensor  # (vocab_size,) long: a token's column in its step's output, else -1
+    item_token_start: int | None = None  # with an item-level last step: the token of item 0
 
     @property
     def code_len(self) -> int:
         return self.item_tokens.shape[1]
 
+    @property
+    def item_step(self) -> bool:
+        return self.item_token_start is not None
+
     @staticmethod
-    def from_index(index: ItemIndex) -> TokenLayout:
+    def from_index(index: ItemIndex, item_step: bool = False, prefix_len: int | None = None) -> TokenLayout:
+        """Token tables of `index`; with `item_step`, codes are cut to `prefix_len` levels (None:
+        all but the last) and every item gets one more token, its own id, after the vocabulary.
+        The id tokens have no column in `step_tokens`: the last step scores items directly."""
+        codes = index.item_codes
+        if item_step:
+            prefix_len = codes.shape[1] - 1 if prefix_len is None else prefix_len
+            if not 1 <= prefix_len <= codes.shape[1]:
+                raise ConfigError(
+                    f"--model.prefix_len must be between 1 and the index's code length "
+                    f"{codes.shape[1]}, got {prefix_len}"
+                )
+            codes = codes[:, :prefix_len]
         user_sizes = index.level_sizes("user")
-        item_sizes = index.level_sizes("item")
+        item_sizes = [int(codes[:, j].max()) + 1 if (codes[:, j] >= 0).any() else 0 for j in range(codes.shape[1])]
         user_off = _offsets(user_sizes, N_SPECIAL)
         item_off = _offsets(item_sizes, N_SPECIAL + sum(user_sizes))
         vocab_size = N_SPECIAL + sum(user_sizes) + sum(item_sizes)
@@ -66,10 +90,19 @@ class TokenLayout:
         for level, (off, size) in enumerate(zip(item_off, item_sizes)):
             step_tokens[level, 1 : 1 + size] = off + np.arange(size)
             local_index[off : off + size] = 1 + np.arange(size)
+        item_tokens = _to_tokens(codes, item_off, EOS)
+        item_token_start = None
+        if item_step:
+            item_token_start = vocab_size
+            ids = vocab_size + torch.arange(index.n_items)[:, None]
+            item_tokens = torch.cat([item_tokens, ids], dim=1)
+            vocab_size += index.n_items
+            local_index = np.concatenate([local_index, np.full(index.n_items, -1, dtype=np.int64)])
         return TokenLayout(
-            item_tokens=_to_tokens(index.item_codes, item_off, EOS),
+            item_tokens=item_tokens,
             user_tokens=_to_tokens(index.user_codes, user_off, PAD),
             vocab_size=vocab_size,
             step_tokens=torch.as_tensor(step_tokens),
             local_index=torch.as_tensor(local_index),
+            item_token_start=item_token_start,
         )

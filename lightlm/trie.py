@@ -20,7 +20,7 @@ class PrefixTrie:
         vocab = int(codes.max()) + 1
         parent = np.zeros(n_items, dtype=np.int64)
         next_id = 1
-        edge_parent, edge_token, edge_child, max_children = [], [], [], []
+        edge_parent, edge_token, edge_child, max_children, path = [], [], [], [], []
         for t in range(depth):
             key = parent * vocab + codes[:, t]
             uniq, inverse = np.unique(key, return_inverse=True)
@@ -30,6 +30,7 @@ class PrefixTrie:
             edge_child.append(children)
             max_children.append(int(np.bincount(uniq // vocab).max()))
             parent = children[inverse.reshape(-1)]
+            path.append(parent)
             next_id += len(uniq)
         if len(np.unique(parent)) != n_items:
             raise ValueError("item token sequences are not unique")
@@ -51,9 +52,16 @@ class PrefixTrie:
         self.child_column = torch.cat([column, torch.as_tensor(pad)])  # column in the step's logits
         self.child_node = torch.as_tensor(np.concatenate([*edge_child, pad]))
         self.leaf_item = torch.as_tensor(leaf_item)  # (n_nodes,) item of a leaf, else -1
+        node_edge = np.zeros(next_id, dtype=np.int64)  # the edge into each node (root: 0)
+        node_edge[np.concatenate(edge_child)] = np.arange(self.n_edges)
+        self.node_edge = torch.as_tensor(node_edge)
+        item_path = np.stack(path, axis=1)
+        self.item_path = torch.as_tensor(item_path)  # (n_items, depth) node after each token
+        self.n_leaves = torch.as_tensor(np.bincount(item_path.ravel(), minlength=next_id))  # (n_nodes,)
 
     def to(self, device: torch.device | str) -> PrefixTrie:
-        for name in ("child_ptr", "child_token", "child_column", "child_node", "leaf_item"):
+        for name in ("child_ptr", "child_token", "child_column", "child_node", "leaf_item", "item_path", "n_leaves",
+                     "node_edge"):
             setattr(self, name, getattr(self, name).to(device))
         return self
 

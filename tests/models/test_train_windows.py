@@ -62,12 +62,12 @@ def _generative(dm, **kw):
 def test_generative_window_prediction_never_reads_later_items(dm, kw):
     model = _generative(dm, **kw)
     batch = dm.dataset("fit").__getitems__(list(range(40)))
-    logits, tgt = model.window_logits(batch)
+    logits, items = model.window_states(batch)
     # Change every history item after position 2; the targets at positions <= 2 keep their logits.
     changed = dict(batch, history=batch["history"].clone())
     later = changed["history"][:, 3:]
     changed["history"][:, 3:] = torch.where(later >= 0, (later + 7) % dm.index.n_items, later)
-    logits2, tgt2 = model.window_logits(changed)
+    logits2, items2 = model.window_states(changed)
     rows, t = (batch["targets"] >= 0).nonzero(as_tuple=True)
     early = t <= 2
     assert early.any() and (~early).any()
@@ -78,8 +78,11 @@ def test_generative_window_prediction_never_reads_later_items(dm, kw):
     src = model.encoder_input(prefix)
     from lightlm.generative import _teacher_input
 
-    full = model.model(src, _teacher_input(model.item_tokens[batch["target"]]))
+    memory, mask = model.model.encode(src)
+    tgt_in = _teacher_input(model.item_tokens[batch["target"]])
+    full = model.model.decode_states(model.model.memory_kv(memory), mask, tgt_in)
     torch.testing.assert_close(logits[t == 4], full[batch["targets"][:, 4] >= 0])
+    torch.testing.assert_close(items, batch["targets"][rows, t])
 
 
 def test_window_training_needs_a_causal_model(dm, tmp_path):
