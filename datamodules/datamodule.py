@@ -29,7 +29,13 @@ from torch.utils.data import DataLoader
 from datamodules.errors import ConfigError
 from datamodules.interactions import Interactions
 from datamodules.p5 import read_p5
-from datamodules.samples import SampleTensors, evaluation_samples, take_batch, training_samples, training_windows
+from datamodules.samples import (
+    SampleTensors,
+    evaluation_samples,
+    take_batch,
+    training_samples,
+    training_windows,
+)
 from datamodules.split import LeaveOneOut, leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
 from datamodules.training_order import ResumableSampler
@@ -186,7 +192,7 @@ class RecDataModule(L.LightningDataModule):
         else:
             what = f"fitting the {self.indexer.name} index on {len(split.train):,} training interactions"
             with status(what):
-                index = self.indexer.fit(split.train, data_fingerprint=fingerprint)
+                index = self.indexer.fit(split.train, data_fingerprint=fingerprint, item_ids=split.data.item_ids)
             index.save(path)
         self.index_seconds = time.perf_counter() - start
         return index

@@ -208,7 +208,10 @@ class Indexer(ABC):
             return numbers[:, None]
         return digit_codes(numbers, getattr(self, "base", 100))
 
-    def fit(self, train: Sequences, data_fingerprint: str = "") -> ItemIndex:
+    def fit(self, train: Sequences, data_fingerprint: str = "", item_ids: np.ndarray | None = None) -> ItemIndex:
+        """Codes for the catalogue of `train`; `item_ids` (n_items,), the original id of each
+        item index, are only read by indexers that take vectors from a file keyed by them."""
+        self.item_ids = item_ids
         item_codes, user_codes = self.encode(train)
         if user_codes is None:
             user_codes = self.user_codes(train.n_users)

@@ -55,7 +55,7 @@ def collaborative_embeddings(
         user_emb, item_emb = propagate(train, user_emb, item_emb, layers)
     user_emb[train.lengths == 0] = 0.0
     item_emb[np.bincount(train.items, minlength=train.n_items) == 0] = 0.0
-    return _normalize(user_emb), _normalize(item_emb)
+    return normalized(user_emb), normalized(item_emb)
 
 
 def train_bpr(
@@ -129,7 +129,7 @@ def propagate(
     return sum_u / (layers + 1), sum_i / (layers + 1)
 
 
-def _normalize(x: np.ndarray) -> np.ndarray:
+def normalized(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return (x / np.maximum(norms, 1e-12)).astype(np.float32)
 

@@ -17,13 +17,15 @@ from indexers.collaborative import (
     METHODS,
     collaborative_embeddings,
     kmeans_labels,
+    normalized,
     quantized_codes,
 )
+from indexers.item_vectors import QuantisesItemVectors
 
 ENTITIES = ("co", "items")
 
 
-class GraphIndexer(Indexer):
+class GraphIndexer(QuantisesItemVectors, Indexer):
     """KMeans on each of `n_levels` sub-vectors of BPR or LightGCN embeddings.
 
     Code = one label per level plus a disambiguation token (always), so every code has
@@ -39,6 +41,11 @@ class GraphIndexer(Indexer):
         epochs: BPR training epochs.
         entities: `co` fits each level's KMeans on users and items together, so users get codes
             in the items' space; `items` codes items only (users get `user_tokens`).
+        embeddings: quantize these item vectors instead of learning BPR/LightGCN ones: a
+            Parquet file (columns `item`, `embedding`) or a `.npy` array with `embedding_ids`,
+            keyed by the original item ids (see `indexers.item_vectors`). Needs `entities: items`;
+            `dim`, `encoder` and `epochs` are then unused.
+        embedding_ids: the id of each row of an `.npy` `embeddings` file, one per line.
     """
 
     name = "gci"
@@ -51,11 +58,15 @@ class GraphIndexer(Indexer):
         encoder: str = "bpr",
         epochs: int = 20,
         entities: str = "co",
+        embeddings: str | None = None,
+        embedding_ids: str | None = None,
         seed: int = 0,
         user_tokens: str = "atomic",
     ) -> None:
         super().__init__(seed=seed, user_tokens=user_tokens)
         check_quantizer(n_levels, codebook_size, encoder, entities)
+        self.embeddings, self.embedding_ids = embeddings, embedding_ids
+        self.check_vectors(entities)
         if dim % n_levels:
             raise ConfigError(
                 f"--data.indexer.n_levels must divide dim={dim} into equal sub-vectors, "
@@ -69,9 +80,11 @@ class GraphIndexer(Indexer):
         self.entities = entities
 
     def encode(self, train: Sequences) -> tuple[np.ndarray, np.ndarray | None]:
-        emb, warm = embedding_table(
-            train, self.entities, self.dim, self.encoder, self.epochs, self.seed
-        )
+        if self.embeddings is not None:
+            emb = normalized(self.file_vectors())
+            warm = np.ones(len(emb), dtype=bool)  # a file's vectors are signal, trained-on or not
+        else:
+            emb, warm = embedding_table(train, self.entities, self.dim, self.encoder, self.epochs, self.seed)
         labels = np.stack(
             [
                 kmeans_labels(part, self.codebook_size, seed=self.seed + level)

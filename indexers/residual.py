@@ -13,11 +13,12 @@ import scipy.sparse as sp
 
 from datamodules.interactions import Sequences
 from indexers.base import Indexer
-from indexers.collaborative import kmeans_labels
+from indexers.collaborative import kmeans_labels, normalized
 from indexers.graph import check_quantizer, embedding_table, split_codes
+from indexers.item_vectors import QuantisesItemVectors
 
 
-class ResidualIndexer(Indexer):
+class ResidualIndexer(QuantisesItemVectors, Indexer):
     """Residual KMeans over BPR or LightGCN embeddings; code = level labels + disambiguation.
 
     Args:
@@ -28,6 +29,11 @@ class ResidualIndexer(Indexer):
         encoder: `bpr` or `lightgcn`.
         epochs: BPR training epochs.
         entities: `co` quantizes users and items with shared codebooks; `items` items only.
+        embeddings: quantize these item vectors instead of learning BPR/LightGCN ones: a
+            Parquet file (columns `item`, `embedding`) or a `.npy` array with `embedding_ids`,
+            keyed by the original item ids (see `indexers.item_vectors`). Needs `entities: items`;
+            `dim`, `encoder` and `epochs` are then unused.
+        embedding_ids: the id of each row of an `.npy` `embeddings` file, one per line.
     """
 
     name = "rq"
@@ -40,11 +46,15 @@ class ResidualIndexer(Indexer):
         encoder: str = "bpr",
         epochs: int = 20,
         entities: str = "co",
+        embeddings: str | None = None,
+        embedding_ids: str | None = None,
         seed: int = 0,
         user_tokens: str = "atomic",
     ) -> None:
         super().__init__(seed=seed, user_tokens=user_tokens)
         check_quantizer(n_levels, codebook_size, encoder, entities)
+        self.embeddings, self.embedding_ids = embeddings, embedding_ids
+        self.check_vectors(entities)
         self.n_levels = n_levels
         self.codebook_size = codebook_size
         self.dim = dim
@@ -53,9 +63,11 @@ class ResidualIndexer(Indexer):
         self.entities = entities
 
     def encode(self, train: Sequences) -> tuple[np.ndarray, np.ndarray | None]:
-        emb, warm = embedding_table(
-            train, self.entities, self.dim, self.encoder, self.epochs, self.seed
-        )
+        if self.embeddings is not None:
+            emb = normalized(self.file_vectors())
+            warm = np.ones(len(emb), dtype=bool)  # a file's vectors are signal, trained-on or not
+        else:
+            emb, warm = embedding_table(train, self.entities, self.dim, self.encoder, self.epochs, self.seed)
         residual = emb[warm].astype(np.float64)
         labels = np.empty((len(residual), self.n_levels), dtype=np.int64)
         for level in range(self.n_levels):

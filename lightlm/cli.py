@@ -82,7 +82,7 @@ TRAINER_DEFAULTS = {
 
 # Model arguments a checkpoint's hyperparameters never override: they change how a trained model
 # ranks (beams, list length, history exclusion), not what was trained.
-INFERENCE_OPTIONS = ("num_beams", "top_k", "exclude_train_items")
+INFERENCE_OPTIONS = ("num_beams", "top_k", "exclude_train_items", "rank_by")
 
 
 class LightLMCLI(LightningCLI):

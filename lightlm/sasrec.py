@@ -11,13 +11,18 @@ training prefix predicts its next item, and the output at the newest position is
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+import polars as pl
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from datamodules.errors import ConfigError
 from datamodules.split import LeaveOneOut
-from indexers.base import ItemIndex
+from indexers.base import ItemIndex, write_atomic
+from indexers.item_vectors import ID_COLUMN, VECTOR_COLUMN
 from lightlm.exclusion import history_pairs
 from lightlm.recommender import Batch, Recommender
 
@@ -58,6 +63,10 @@ class SASRec(Recommender):
         top_k: items recommended per user (the metrics need at least 20).
         exclude_train_items: never recommend an item already in the user's history (its score is
             set to -inf before the top-k; default off, as in the published numbers).
+        export_embeddings: at the end of `fit`, write the item embedding table of the final
+            weights (never the best-validation checkpoint's, which validation items chose) to
+            this Parquet file, keyed by the original item ids: the input of
+            `--data.indexer.embeddings` for codes quantised from SASRec (TIGER-SAS style).
     """
 
     def __init__(
@@ -74,8 +83,11 @@ class SASRec(Recommender):
         warmup_ratio: float = 0.05,
         top_k: int = 20,
         exclude_train_items: bool = False,
+        export_embeddings: str | None = None,
     ) -> None:
         super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
+        if export_embeddings is not None and Path(export_embeddings).suffix.lower() != ".parquet":
+            raise ConfigError(f"--model.export_embeddings {export_embeddings}: must end in .parquet")
         for name, value in (("d_model", d_model), ("n_layers", n_layers), ("n_heads", n_heads),
                             ("d_ff", d_ff), ("max_len", max_len)):
             if value < 1:
@@ -94,6 +106,7 @@ class SASRec(Recommender):
         _check_history(history_len)
         hp = self.hparams
         self.n_items = index.n_items
+        self.item_ids = split.data.item_ids
         self.seq_len = min(hp.max_len, history_len)
         # Row n_items is padding: a zero vector that never receives gradient nor appears in the output.
         self.item_embed = nn.Embedding(index.n_items + 1, hp.d_model, padding_idx=index.n_items)
@@ -151,6 +164,16 @@ class SASRec(Recommender):
             logits = states[rows, t] @ self.item_embed.weight[: self.n_items].T
             return F.cross_entropy(logits.float(), targets[rows, t])
         return F.cross_entropy(self.scores(batch).float(), batch["target"])
+
+    def on_fit_end(self) -> None:
+        path = self.hparams.export_embeddings
+        if path is None or self.trainer.global_rank != 0:
+            return
+        vectors = self.item_embed.weight[: self.n_items].detach().float().cpu().numpy()
+        frame = pl.DataFrame({ID_COLUMN: [str(i) for i in self.item_ids], VECTOR_COLUMN: list(vectors)})
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        write_atomic(Path(path).expanduser(), buffer.getvalue())
 
     @torch.no_grad()
     def recommend(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor]:

@@ -48,7 +48,9 @@ class PrefixTrie:
         self.n_edges = len(parents)
         self.child_ptr = torch.as_tensor(ptr)  # (n_nodes + 1,)
         self.child_token = torch.as_tensor(np.concatenate([*edge_token, pad]))  # (n_edges + pad,)
-        column = local_index.cpu()[self.child_token[: self.n_edges]]
+        # Item-id tokens (an item-level last step) have no column: 0 keeps the gather of a masked
+        # slot in range, since a node's spare slots read the next node's edges.
+        column = local_index.cpu()[self.child_token[: self.n_edges]].clamp(min=0)
         self.child_column = torch.cat([column, torch.as_tensor(pad)])  # column in the step's logits
         self.child_node = torch.as_tensor(np.concatenate([*edge_child, pad]))
         self.leaf_item = torch.as_tensor(leaf_item)  # (n_nodes,) item of a leaf, else -1
@@ -60,8 +62,9 @@ class PrefixTrie:
         self.n_leaves = torch.as_tensor(np.bincount(item_path.ravel(), minlength=next_id))  # (n_nodes,)
 
     def to(self, device: torch.device | str) -> PrefixTrie:
-        for name in ("child_ptr", "child_token", "child_column", "child_node", "leaf_item", "item_path", "n_leaves",
-                     "node_edge"):
+        tables = ("child_ptr", "child_token", "child_column", "child_node", "leaf_item", "item_path",
+                  "n_leaves", "node_edge")
+        for name in tables:
             setattr(self, name, getattr(self, name).to(device))
         return self
 

@@ -1,0 +1,98 @@
+"""The item-level last step and the exact scorer, against brute force on tiny random models.
+
+Brute force here teacher-forces every item's whole token sequence through the network's public
+pieces (`decode_states`, `logits`, `item_logits`) and normalises the item step by comparing
+prefixes directly, without the trie: the scorer and beam search must agree with it.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from indexers.base import ItemIndex
+from lightlm.exact import exact_log_probs, exact_top_k
+from lightlm.generation import constrained_beam_search
+from lightlm.model import EncoderDecoder, model_config
+from lightlm.tokens import BOS, TokenLayout
+from lightlm.trie import PrefixTrie
+
+# Irregular codes: levels of different widths, nodes with one to four children, and a node
+# whose spare candidate slots reach into the next level's edges.
+CODES = np.asarray(
+    [[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 0, 2], [1, 0, 3],
+     [1, 2, 0], [2, 0, 0], [2, 1, 0], [2, 1, 1], [2, 2, 0], [3, 0, 0]]
+)
+LAYOUTS = [("code", None, "catalogue"), ("item", 2, "catalogue"), ("item", 2, "siblings"),
+           ("item", 1, "siblings"), ("item", 1, "catalogue")]
+
+
+def _setup(last_step, prefix_len, softmax, n_users=4):
+    torch.manual_seed(0)
+    index = ItemIndex(item_codes=CODES, user_codes=np.arange(n_users)[:, None], indexer="test")
+    layout = TokenLayout.from_index(index, item_step=last_step == "item", prefix_len=prefix_len)
+    cfg = model_config("tiny", max_src_len=1, max_tgt_len=layout.code_len, dropout=0.0)
+    items = (layout.item_token_start, len(CODES)) if layout.item_step else None
+    model = EncoderDecoder(cfg, layout.vocab_size, layout.step_tokens, items, softmax).eval()
+    return layout, model, PrefixTrie(layout.item_tokens, layout.local_index)
+
+
+def _brute_force(layout, model, softmax):
+    """(B, n_items) total log-probability of each item's tokens, one teacher-forced row per item."""
+    src, tokens = layout.user_tokens, layout.item_tokens
+    n, L = tokens.shape
+    out = torch.zeros(len(src), n)
+    tgt_in = torch.cat([torch.full((n, 1), BOS), tokens[:, :-1]], 1)
+    for u in range(len(src)):
+        memory, mask = model.encode(src[u : u + 1].expand(n, -1))
+        states = model.decode_states(model.memory_kv(memory), mask, tgt_in)
+        for t in range(L):
+            if t < model.n_code_steps:
+                logp = model.logits(states[:, t : t + 1], slice(t, t + 1))[:, 0].log_softmax(-1)
+                out[u] += logp.gather(1, layout.local_index[tokens[:, t : t + 1]])[:, 0]
+                continue
+            logits = model.item_logits(states[:, t])  # (n, n_items): row i scores every item
+            if softmax == "siblings":  # normalised over the items that share row i's prefix
+                same = (tokens[:, None, :t] == tokens[None, :, :t]).all(-1)
+                logits = logits.masked_fill(~same, float("-inf"))
+            out[u] += logits.log_softmax(-1).diagonal()
+    return out
+
+
+@pytest.mark.parametrize("last_step,prefix_len,softmax", LAYOUTS)
+def test_exact_scores_equal_brute_force(last_step, prefix_len, softmax):
+    layout, model, trie = _setup(last_step, prefix_len, softmax)
+    with torch.no_grad():
+        want = _brute_force(layout, model, softmax)
+        got = exact_log_probs(model, layout.user_tokens, trie)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+    if softmax == "siblings":  # the item step is a distribution over each prefix's items
+        assert not torch.allclose(want, _brute_force(layout, model, "catalogue"))
+
+
+@pytest.mark.parametrize("last_step,prefix_len,softmax", LAYOUTS)
+def test_beam_search_with_enough_beams_is_exact(last_step, prefix_len, softmax):
+    layout, model, trie = _setup(last_step, prefix_len, softmax)
+    n = len(CODES)
+    items, scores = constrained_beam_search(model, layout.user_tokens, trie, num_beams=n, top_k=n)
+    exact_items, exact_scores = exact_top_k(model, layout.user_tokens, trie, top_k=n)
+    torch.testing.assert_close(scores, exact_scores, atol=1e-5, rtol=1e-5)
+    assert (items >= 0).all() and all(len(set(r.tolist())) == n for r in items)
+    # Few beams: each returned score is that item's exact score, never above the exact top.
+    few, few_scores = constrained_beam_search(model, layout.user_tokens, trie, num_beams=3, top_k=3)
+    full = exact_log_probs(model, layout.user_tokens, trie)
+    torch.testing.assert_close(few_scores, full.gather(1, few), atol=1e-5, rtol=1e-5)
+    assert (few_scores <= exact_scores[:, :3] + 1e-5).all()
+
+
+def test_item_step_layout_appends_the_item_token():
+    index = ItemIndex(item_codes=CODES, user_codes=np.arange(2)[:, None], indexer="test")
+    layout = TokenLayout.from_index(index, item_step=True, prefix_len=2)
+    plain = TokenLayout.from_index(index)
+    assert layout.item_tokens.shape == (len(CODES), 3)
+    # The prefix is the plain layout's first two levels; the last token is the item's own.
+    torch.testing.assert_close(layout.item_tokens[:, :2], plain.item_tokens[:, :2])
+    assert layout.item_tokens[:, 2].tolist() == [layout.item_token_start + i for i in range(len(CODES))]
+    assert layout.vocab_size == layout.item_token_start + len(CODES)
+    assert layout.step_tokens.shape[0] == 2  # only the code steps have an output table
+    with pytest.raises(Exception, match="prefix_len"):
+        TokenLayout.from_index(index, item_step=True, prefix_len=4)
