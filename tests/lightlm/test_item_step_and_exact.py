@@ -96,3 +96,37 @@ def test_item_step_layout_appends_the_item_token():
     assert layout.step_tokens.shape[0] == 2  # only the code steps have an output table
     with pytest.raises(Exception, match="prefix_len"):
         TokenLayout.from_index(index, item_step=True, prefix_len=4)
+
+
+def test_exclusion_never_spends_a_beam_on_an_all_excluded_prefix():
+    """10 items under 5 two-item prefixes; each user excludes both items of their model's two
+    favourite prefixes plus one more item: 3 beams must still return 3 eligible items."""
+    torch.manual_seed(1)
+    codes = np.asarray([[p, c] for p in range(5) for c in range(2)])
+    index = ItemIndex(item_codes=codes, user_codes=np.arange(2)[:, None], indexer="test")
+    layout = TokenLayout.from_index(index)
+    cfg = model_config("tiny", max_src_len=1, max_tgt_len=2, dropout=0.0)
+    model = EncoderDecoder(cfg, layout.vocab_size, layout.step_tokens).eval()
+    trie = PrefixTrie(layout.item_tokens, layout.local_index)
+    src = layout.user_tokens
+    with torch.no_grad():  # what the first step's beams are chosen by: the prefix tokens' logits
+        memory, mask = model.encode(src)
+        states = model.decode_states(model.memory_kv(memory), mask, torch.full((2, 1), BOS))
+        prefix_scores = model.logits(states, slice(0, 1))[:, 0, layout.local_index[layout.item_tokens[::2, 0]]]
+    keys, excluded = [], []
+    for user in range(2):
+        favourite = prefix_scores[user].topk(2).indices.tolist()
+        items = [2 * p + c for p in favourite for c in range(2)]
+        items.append(next(i for i in range(10) if i not in items))
+        excluded.append(set(items))
+        keys += [user * 10 + i for i in items]
+    exclude = (torch.tensor(sorted(keys)), torch.arange(2), 10)
+    items, _ = constrained_beam_search(model, src, trie, num_beams=3, top_k=3, exclude=exclude)
+    for user in range(2):
+        got = items[user].tolist()
+        assert -1 not in got and len(set(got)) == 3 and not set(got) & excluded[user]
+    # With every beam the search is exact: the same list as exact ranking with exclusion.
+    wide, _ = constrained_beam_search(model, src, trie, num_beams=10, top_k=6, exclude=exclude)
+    exact, _ = exact_top_k(model, src, trie, top_k=6, exclude=exclude)
+    assert torch.equal(wide, exact)
+    assert (exact[:, :5] >= 0).all() and (exact[:, 5] == -1).all()  # 5 eligible items per user
