@@ -64,16 +64,16 @@ def read_item_vectors(path: str, ids_path: str | None, item_ids: np.ndarray) -> 
         raise DataFormatError(f"{path}: no vectors")
     if not np.isfinite(vectors).all():
         row = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
-        raise DataFormatError(f"{path}: the vector of item {ids[row]!r} (row {row + 1}) has NaN or infinite values")
+        raise DataFormatError(f"{path}: the vector of item {str(ids[row])!r} (row {row + 1}) has NaN or infinite values")
     uniq, first, counts = np.unique(ids, return_index=True, return_counts=True)
     if (counts > 1).any():
-        dup = uniq[counts > 1][0]
+        dup = str(uniq[counts > 1][0])
         raise DataFormatError(f"{path}: item {dup!r} has {counts[counts > 1][0]} vectors; each item needs one")
     wanted = np.asarray([str(i) for i in item_ids])
     pos = np.searchsorted(uniq, wanted).clip(max=len(uniq) - 1)
     missing = uniq[pos] != wanted
     if missing.any():
-        some = ", ".join(repr(i) for i in wanted[missing][:5])
+        some = ", ".join(repr(str(i)) for i in wanted[missing][:5])
         raise DataFormatError(
             f"{path}: {int(missing.sum())} of the {len(wanted)} catalogue items have no vector (e.g. {some})"
         )
@@ -112,7 +112,7 @@ def _read_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
     if column.null_count() or (lengths is not None and lengths.n_unique() > 1):
         bad = int(np.flatnonzero(column.is_null().to_numpy() | (lengths != lengths[0]).to_numpy())[0])
         raise DataFormatError(
-            f"{path}: row {bad + 1} (item {frame[ID_COLUMN][bad]!r}) has a vector of another length "
+            f"{path}: row {bad + 1} (item {str(frame[ID_COLUMN][bad])!r}) has a vector of another length "
             "than the first row's, or none; all vectors need the same dimension"
         )
     vectors = np.asarray(column.cast(pl.List(pl.Float64)).to_list(), dtype=np.float64)
