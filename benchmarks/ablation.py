@@ -76,7 +76,7 @@ class Preset:
     lr: float
     num_beams: int = 20
     eval_batch_size: int = 1024
-    val_users: int | None = None  # pick the best epoch on this many validation users (None: all)
+    val_users: int | None = None  # pick the best epoch on this many random validation users (None: all)
     indexer_args: dict[str, dict] = field(default_factory=dict)
     sasrec: dict | None = None  # SASRec arguments, or None to leave it out
     sasrec_epochs: int = 0
@@ -107,10 +107,10 @@ PRESETS: dict[str, Preset] = {
     # The Beauty ablation on 2 CPU cores (about 70 min on a shared machine with --threads 1,
     # docs/workflow.md): the paper's question (is a 16-wide
     # feed-forward layer enough?) at CPU scale, same depth for both shapes; `wide` has T5's
-    # d_ff = 4 x d_model. The best epoch is picked on 4,096 validation users; test uses all.
+    # d_ff = 4 x d_model. The best epoch is picked on 4,096 random validation users; test uses all.
     "cpu-small": Preset(
         description="d_model 128, 2+2 layers, d_ff 16 (deep-narrow) vs 512 (wide); 2 epochs, "
-        "batch 256, lr 3e-3; best epoch picked on 4,096 validation users; SASRec 3 epochs, last 20 items",
+        "batch 256, lr 3e-3; best epoch picked on 4,096 random validation users; SASRec 3 epochs, last 20 items",
         indexers=("random", "sequential", "sci", "gci"),
         shapes={
             "deep-narrow": dict(preset="small", d_ff=16),
@@ -242,6 +242,7 @@ def datamodule(
         eval_batch_size=preset.eval_batch_size,
         cache_dir=str(args.cache_dir),
         seed=seed,
+        val_users=preset.val_users,  # a seeded random draw, the same users for every cell
     )
 
 
@@ -291,7 +292,7 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
             callbacks=[best, val, CellProgress(progress, task, f"{cell.indexer}/{cell.shape}/seed {cell.seed}:")],
             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
             limit_train_batches=args.limit_batches,
-            limit_val_batches=args.limit_batches or _val_batches(preset),
+            limit_val_batches=args.limit_batches,
             limit_test_batches=args.limit_batches, default_root_dir=ckpt_dir,
         )
         start = time.perf_counter()
@@ -354,12 +355,6 @@ class ValidationHistory(Callback):
         if not trainer.sanity_checking:
             m = trainer.callback_metrics
             self.epochs.append({k: float(m[f"val/{k}"]) for k in ("ndcg@10", "recall@10")})
-
-
-def _val_batches(preset: Preset) -> int | None:
-    if preset.val_users is None:
-        return None
-    return max(1, -(-preset.val_users // preset.eval_batch_size))  # ceil
 
 
 # ---- results files ------------------------------------------------------------------------

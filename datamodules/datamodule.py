@@ -192,19 +192,23 @@ class RecDataModule(L.LightningDataModule):
         else:
             what = f"fitting the {self.indexer.name} index on {len(split.train):,} training interactions"
             with status(what):
-                index = self.indexer.fit(split.train, data_fingerprint=fingerprint, item_ids=split.data.item_ids)
+                index = self.indexer.fit(
+                    split.train, data_fingerprint=fingerprint, item_ids=split.data.item_ids
+                )
             index.save(path)
         self.index_seconds = time.perf_counter() - start
         return index
 
     def prepare_data(self) -> None:
         # Runs on one process before DDP setup: build the index cache once for all ranks.
+        self.indexer.check_inputs()
         if self.split is None:
             self.build_index(leave_one_out(self.read()))
 
     def setup(self, stage: str | None = None) -> None:
         if self.split is not None:
             return
+        self.indexer.check_inputs()
         with status(f"reading and splitting {self.path or 'the synthetic data'}"):
             self.split = leave_one_out(self.read())
         self.index = self.build_index(self.split)

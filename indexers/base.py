@@ -191,6 +191,11 @@ class Indexer(ABC):
         self.seed = seed
         self.user_tokens = user_tokens
 
+    def check_inputs(self) -> None:
+        """Refuse missing input files of the indexer's own (none by default) before any data
+        is read; the datamodule calls it first."""
+        return None
+
     def config(self) -> dict:
         """The constructor arguments, which key the index cache."""
         params = inspect.signature(type(self).__init__).parameters
@@ -208,7 +213,9 @@ class Indexer(ABC):
             return numbers[:, None]
         return digit_codes(numbers, getattr(self, "base", 100))
 
-    def fit(self, train: Sequences, data_fingerprint: str = "", item_ids: np.ndarray | None = None) -> ItemIndex:
+    def fit(
+        self, train: Sequences, data_fingerprint: str = "", item_ids: np.ndarray | None = None
+    ) -> ItemIndex:
         """Codes for the catalogue of `train`; `item_ids` (n_items,), the original id of each
         item index, are only read by indexers that take vectors from a file keyed by them."""
         self.item_ids = item_ids

@@ -38,8 +38,9 @@ def file_digest(*paths: str | None) -> str:
     return h.hexdigest()[:16]
 
 
-def check_vector_files(path: str, ids_path: str | None) -> None:
-    """Refuse a missing file or a layout we cannot read, at configuration time."""
+def check_vector_files(path: str, ids_path: str | None, exist: bool = True) -> None:
+    """Refuse a layout we cannot read (at configuration time) or a missing file (`exist`: before
+    the data is read; a config may name a file that an earlier command of a chain writes)."""
     suffix = Path(path).suffix.lower()
     if suffix not in (".parquet", ".npy"):
         raise ConfigError(f"--data.indexer.embeddings {path}: expected a .parquet or .npy file")
@@ -48,7 +49,7 @@ def check_vector_files(path: str, ids_path: str | None) -> None:
             f"--data.indexer.embeddings {path}: a .npy file needs --data.indexer.embedding_ids "
             "(a text file with the item id of each row, one per line)"
         )
-    for p in (path, ids_path):
+    for p in (path, ids_path) if exist else ():
         if p is not None and not Path(p).is_file():
             raise ConfigError(f"--data.indexer.embeddings: no such file {p}")
 
@@ -64,11 +65,15 @@ def read_item_vectors(path: str, ids_path: str | None, item_ids: np.ndarray) -> 
         raise DataFormatError(f"{path}: no vectors")
     if not np.isfinite(vectors).all():
         row = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
-        raise DataFormatError(f"{path}: the vector of item {str(ids[row])!r} (row {row + 1}) has NaN or infinite values")
+        raise DataFormatError(
+            f"{path}: the vector of item {str(ids[row])!r} (row {row + 1}) has NaN or infinite values"
+        )
     uniq, first, counts = np.unique(ids, return_index=True, return_counts=True)
     if (counts > 1).any():
         dup = str(uniq[counts > 1][0])
-        raise DataFormatError(f"{path}: item {dup!r} has {counts[counts > 1][0]} vectors; each item needs one")
+        raise DataFormatError(
+            f"{path}: item {dup!r} has {counts[counts > 1][0]} vectors; each item needs one"
+        )
     wanted = np.asarray([str(i) for i in item_ids])
     pos = np.searchsorted(uniq, wanted).clip(max=len(uniq) - 1)
     missing = uniq[pos] != wanted
@@ -86,10 +91,14 @@ def _read_npy(path: str, ids_path: str) -> tuple[np.ndarray, np.ndarray]:
     except ValueError as e:
         raise DataFormatError(f"{path}: not a numeric .npy array ({e})") from None
     if vectors.ndim != 2 or not np.issubdtype(vectors.dtype, np.number):
-        raise DataFormatError(f"{path}: expected a 2-D numeric array (items x dim), got shape {vectors.shape} {vectors.dtype}")
+        raise DataFormatError(
+            f"{path}: expected a 2-D numeric array (items x dim), got shape {vectors.shape} {vectors.dtype}"
+        )
     ids = np.asarray(Path(ids_path).read_text(encoding="utf-8").splitlines(), dtype=str)
     if len(ids) != len(vectors):
-        raise DataFormatError(f"{ids_path}: {len(ids)} ids for the {len(vectors)} rows of {path}; one id per row")
+        raise DataFormatError(
+            f"{ids_path}: {len(ids)} ids for the {len(vectors)} rows of {path}; one id per row"
+        )
     return ids, vectors.astype(np.float64)
 
 
@@ -107,7 +116,9 @@ def _read_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
             )
     column = frame[VECTOR_COLUMN]
     if not isinstance(column.dtype, (pl.List, pl.Array)) or not column.dtype.inner.is_numeric():
-        raise DataFormatError(f"{path}: column {VECTOR_COLUMN!r} must hold lists of numbers, got {column.dtype}")
+        raise DataFormatError(
+            f"{path}: column {VECTOR_COLUMN!r} must hold lists of numbers, got {column.dtype}"
+        )
     lengths = column.list.len() if isinstance(column.dtype, pl.List) else None
     if column.null_count() or (lengths is not None and lengths.n_unique() > 1):
         bad = int(np.flatnonzero(column.is_null().to_numpy() | (lengths != lengths[0]).to_numpy())[0])
@@ -135,11 +146,15 @@ class QuantisesItemVectors:
             if self.embedding_ids is not None:
                 raise ConfigError("--data.indexer.embedding_ids needs --data.indexer.embeddings")
             return
-        check_vector_files(self.embeddings, self.embedding_ids)
+        check_vector_files(self.embeddings, self.embedding_ids, exist=False)
         if entities != "items":
             raise ConfigError(
                 "--data.indexer.embeddings gives item vectors only: set --data.indexer.entities items"
             )
+
+    def check_inputs(self) -> None:
+        if self.embeddings is not None:
+            check_vector_files(self.embeddings, self.embedding_ids)
 
     def config(self) -> dict:
         cfg = super().config()
@@ -153,5 +168,7 @@ class QuantisesItemVectors:
     def file_vectors(self) -> np.ndarray:
         """(n_items, dim) vectors of the catalogue, in item-index order."""
         if getattr(self, "item_ids", None) is None:
-            raise ConfigError("--data.indexer.embeddings: the indexer was fitted without the catalogue's item ids")
+            raise ConfigError(
+                "--data.indexer.embeddings: the indexer was fitted without the catalogue's item ids"
+            )
         return read_item_vectors(self.embeddings, self.embedding_ids, self.item_ids)

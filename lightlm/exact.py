@@ -51,7 +51,11 @@ def exact_log_probs(model: EncoderDecoder, src: torch.Tensor, trie: PrefixTrie) 
         for t in range(depth - 1):
             edge = path_edges[:, t : t + 1].repeat(b, 1)  # (b*P, 1): the path's own token
             prefix += model.step_log_probs(
-                states[:, t], t, trie.child_token[edge], trie.child_column[edge], torch.ones_like(edge, dtype=torch.bool)
+                states[:, t],
+                t,
+                trie.child_token[edge],
+                trie.child_column[edge],
+                torch.ones_like(edge, dtype=torch.bool),
             )[:, 0]
         last = model.step_log_probs(
             states[:, -1], depth - 1, tokens.repeat(b, 1), columns.repeat(b, 1), valid.repeat(b, 1)

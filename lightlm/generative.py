@@ -194,7 +194,8 @@ class GenerativeRecommender(Recommender):
             return self.window_step(batch)
         target = batch["target"]
         memory, mask = self.model.encode(self.encoder_input(batch))
-        states = self.model.decode_states(self.model.memory_kv(memory), mask, _teacher_input(self.item_tokens[target]))
+        tgt_in = _teacher_input(self.item_tokens[target])
+        states = self.model.decode_states(self.model.memory_kv(memory), mask, tgt_in)
         return self.code_loss(states, target)
 
     def window_step(self, batch: Batch) -> torch.Tensor:
@@ -232,7 +233,8 @@ class GenerativeRecommender(Recommender):
         else:
             parent = self.trie.item_path[items, -2] if self.trie.depth > 1 else torch.zeros_like(items)
             tokens, _, _, valid = self.trie.children(parent, self.trie.depth - 1)
-            item_logits = self.model.candidate_logits(states[:, -1], tokens).masked_fill(~valid, float("-inf"))
+            item_logits = self.model.candidate_logits(states[:, -1], tokens)
+            item_logits = item_logits.masked_fill(~valid, float("-inf"))
             column = (tokens == tgt[:, -1:]).float().argmax(1)
         item_loss = _cross_entropy(item_logits, column, smoothing)
         return (loss * n_code + item_loss) / (n_code + 1)  # every token weighs the same

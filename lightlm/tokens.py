@@ -77,7 +77,7 @@ class TokenLayout:
                 )
             codes = codes[:, :prefix_len]
         user_sizes = index.level_sizes("user")
-        item_sizes = [int(codes[:, j].max()) + 1 if (codes[:, j] >= 0).any() else 0 for j in range(codes.shape[1])]
+        item_sizes = [int(c.max()) + 1 if (c >= 0).any() else 0 for c in codes.T]
         user_off = _offsets(user_sizes, N_SPECIAL)
         item_off = _offsets(item_sizes, N_SPECIAL + sum(user_sizes))
         vocab_size = N_SPECIAL + sum(user_sizes) + sum(item_sizes)

@@ -35,7 +35,9 @@ def test_vectors_follow_the_catalogue_order_in_both_layouts(tmp_path):
     catalogue = np.asarray(["007", "a", "c"])  # a subset, in the dataset's own order
     want = vectors[[3, 0, 2]]
     np.testing.assert_array_equal(read_item_vectors(pq, None, catalogue), want)
-    np.testing.assert_array_equal(read_item_vectors(str(tmp_path / "v.npy"), str(tmp_path / "v.ids"), catalogue), want)
+    np.testing.assert_array_equal(
+        read_item_vectors(str(tmp_path / "v.npy"), str(tmp_path / "v.ids"), catalogue), want
+    )
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,11 @@ def test_vectors_follow_the_catalogue_order_in_both_layouts(tmp_path):
         (["a", "b", "c"], [[1, 2]] * 3, "1 of the 4 catalogue items have no vector \\(e.g. '007'\\)"),
         (["a", "b", "c", "007", "a"], [[1, 2]] * 5, "item 'a' has 2 vectors"),
         (["a", "b", "c", "007"], [[1, 2], [1, float("nan")], [1, 2], [1, 2]], "item 'b' \\(row 2\\) has NaN"),
-        (["a", "b", "c", "007"], [[1, 2], [1, 2, 3], [1, 2], [1, 2]], "row 2 \\(item 'b'\\) has a vector of another length"),
+        (
+            ["a", "b", "c", "007"],
+            [[1, 2], [1, 2, 3], [1, 2], [1, 2]],
+            "row 2 \\(item 'b'\\) has a vector of another length",
+        ),
     ],
 )
 def test_untrustworthy_parquet_files_are_refused(tmp_path, ids, vectors, message):
@@ -64,8 +70,9 @@ def test_bad_layouts_are_refused(tmp_path):
         read_item_vectors(str(tmp_path / "v.npy"), str(tmp_path / "ids"), IDS)
     with pytest.raises(ConfigError, match="needs --data.indexer.embedding_ids"):
         ResidualIndexer(entities="items", embeddings=str(tmp_path / "v.npy"))
+    later = ResidualIndexer(entities="items", embeddings=str(tmp_path / "none.parquet"))  # may come later
     with pytest.raises(ConfigError, match="no such file"):
-        ResidualIndexer(entities="items", embeddings=str(tmp_path / "none.parquet"))
+        later.check_inputs()  # what the datamodule calls before it reads any data
     pl.DataFrame({"id": ["a"], "vec": [[1.0]]}).write_parquet(tmp_path / "cols.parquet")
     with pytest.raises(DataFormatError, match="needs columns 'item' and 'embedding'"):
         read_item_vectors(str(tmp_path / "cols.parquet"), None, IDS)
@@ -95,13 +102,27 @@ class _Fixed(RecDataModule):
 
 
 def _sasrec_codes(data: Interactions, tmp_path) -> tuple[np.ndarray, np.ndarray]:
-    dm = _Fixed(data, task="sequential", history_len=5, train_windows=True, batch_size=64,
-                cache_dir=str(tmp_path / "cache"))
+    dm = _Fixed(
+        data,
+        task="sequential",
+        history_len=5,
+        train_windows=True,
+        batch_size=64,
+        cache_dir=str(tmp_path / "cache"),
+    )
     path = tmp_path / "emb.parquet"
     L.seed_everything(0)
-    model = SASRec(d_model=16, n_layers=1, n_heads=1, d_ff=16, max_len=5, lr=1e-2, export_embeddings=str(path))
-    trainer = L.Trainer(max_epochs=2, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                        enable_model_summary=False, default_root_dir=tmp_path)
+    model = SASRec(
+        d_model=16, n_layers=1, n_heads=1, d_ff=16, max_len=5, lr=1e-2, export_embeddings=str(path)
+    )
+    trainer = L.Trainer(
+        max_epochs=2,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+    )
     trainer.fit(model, datamodule=dm)
     vectors = read_item_vectors(str(path), None, data.item_ids)
     rq = ResidualIndexer(n_levels=2, codebook_size=4, entities="items", embeddings=str(path), seed=1)

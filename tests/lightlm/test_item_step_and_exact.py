@@ -19,11 +19,29 @@ from lightlm.trie import PrefixTrie
 # Irregular codes: levels of different widths, nodes with one to four children, and a node
 # whose spare candidate slots reach into the next level's edges.
 CODES = np.asarray(
-    [[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 0, 2], [1, 0, 3],
-     [1, 2, 0], [2, 0, 0], [2, 1, 0], [2, 1, 1], [2, 2, 0], [3, 0, 0]]
+    [
+        [0, 0, 0],
+        [0, 0, 1],
+        [0, 1, 0],
+        [1, 0, 0],
+        [1, 0, 1],
+        [1, 0, 2],
+        [1, 0, 3],
+        [1, 2, 0],
+        [2, 0, 0],
+        [2, 1, 0],
+        [2, 1, 1],
+        [2, 2, 0],
+        [3, 0, 0],
+    ]
 )
-LAYOUTS = [("code", None, "catalogue"), ("item", 2, "catalogue"), ("item", 2, "siblings"),
-           ("item", 1, "siblings"), ("item", 1, "catalogue")]
+LAYOUTS = [
+    ("code", None, "catalogue"),
+    ("item", 2, "catalogue"),
+    ("item", 2, "siblings"),
+    ("item", 1, "siblings"),
+    ("item", 1, "catalogue"),
+]
 
 
 def _setup(last_step, prefix_len, softmax, n_users=4):
@@ -112,7 +130,9 @@ def test_exclusion_never_spends_a_beam_on_an_all_excluded_prefix():
     with torch.no_grad():  # what the first step's beams are chosen by: the prefix tokens' logits
         memory, mask = model.encode(src)
         states = model.decode_states(model.memory_kv(memory), mask, torch.full((2, 1), BOS))
-        prefix_scores = model.logits(states, slice(0, 1))[:, 0, layout.local_index[layout.item_tokens[::2, 0]]]
+        prefix_scores = model.logits(states, slice(0, 1))[
+            :, 0, layout.local_index[layout.item_tokens[::2, 0]]
+        ]
     keys, excluded = [], []
     for user in range(2):
         favourite = prefix_scores[user].topk(2).indices.tolist()
