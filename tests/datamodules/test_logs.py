@@ -246,7 +246,7 @@ def test_amazon_2023_json_lines_with_the_preset(tmp_path: Path) -> None:
 
 def test_json_lines_errors_name_the_file(tmp_path: Path) -> None:
     path = _amazon_2018(tmp_path / "reviews.json", ROWS)
-    keys = r"reviews.json: no column 'user'; the first record has keys \['overall'.* --data.log.preset amazon-2018"
+    keys = r"reviews.json: no column 'user'; the first record has keys \['overall'.* --data.log.preset"
     with pytest.raises(DataFormatError, match=keys):
         read_log(path, k_core=0)
     array = write(tmp_path / "array.json", '[{"user": 1, "item": 2}]\n')
