@@ -26,7 +26,8 @@ from lightning.pytorch.overrides.distributed import UnrepeatedDistributedSampler
 from rich.errors import LiveError
 from torch.utils.data import DataLoader
 
-from datamodules.errors import ConfigError
+from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
+from datamodules.formats import InputFormat, format_hint, resolve_format
 from datamodules.interactions import Interactions
 from datamodules.p5 import read_p5
 from datamodules.samples import (
@@ -45,8 +46,10 @@ from indexers.sequential import SequentialIndexer
 
 @dataclass
 class LogColumns:
-    """How to read a raw interaction log (CSV, TSV, Parquet)."""
+    """How to read a raw interaction log (CSV, TSV, JSON lines, Parquet)."""
 
+    # Column names of an Amazon review dump (`datamodules.logs.PRESETS`); explicit columns win.
+    preset: Literal["amazon-2018", "amazon-2023"] | None = None
     user_col: str = "user"  # user id column (a 0-based position such as "0" without a header)
     item_col: str = "item"  # item id column
     time_col: str | None = "timestamp"  # orders each user's items; ties keep file order
@@ -80,10 +83,11 @@ class RecDataModule(L.LightningDataModule):
     """Interaction data for generative recommendation.
 
     Args:
-        path: interaction file; None uses the embedded synthetic dataset.
-        format: `p5` (`user item item ...` lines), `csv`, `tsv`, `parquet`, or `auto` (from the
-            suffix; `.txt` means P5).
-        log: columns and filters for raw logs (csv, tsv, parquet).
+        path: interaction file; None uses the embedded synthetic dataset. Text files may be
+            gzipped (`.gz`).
+        format: `p5` (`user item item ...` lines), `csv`, `tsv`, `jsonl` (JSON lines), `parquet`,
+            or `auto` (from the suffix, `datamodules.formats.FORMATS`; `.txt` means P5).
+        log: columns and filters for raw logs (csv, tsv, jsonl, parquet).
         synthetic: generator settings when `path` is None.
         indexer: how items (and users) get their codes; default sequential indexing.
         task: `direct` (user -> item, the paper's task) or `sequential` (user + recent history
@@ -110,7 +114,7 @@ class RecDataModule(L.LightningDataModule):
     def __init__(
         self,
         path: str | None = None,
-        format: Literal["auto", "p5", "csv", "tsv", "parquet"] = "auto",
+        format: InputFormat = "auto",
         log: LogColumns | None = None,
         synthetic: SyntheticConfig | None = None,
         indexer: Indexer | None = None,
@@ -162,20 +166,21 @@ class RecDataModule(L.LightningDataModule):
     def read(self) -> Interactions:
         if self.path is None:
             return generate(self.synthetic)
-        fmt = self.format
-        if fmt == "auto":
-            suffix = Path(self.path).suffix.lower()
-            fmt = {".txt": "p5", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}.get(suffix)
-            if fmt is None:
-                raise ConfigError(
-                    f"--data.format: cannot tell the format of {self.path} from its suffix; "
-                    "set p5, csv, tsv or parquet"
-                )
-        if fmt == "p5":
-            return read_p5(self.path, allow_repeats=self.allow_repeats)
-        from datamodules.logs import read_log
+        path = Path(self.path)
+        if not path.is_file():
+            raise DataFormatError(f"{path}: no such data file")
+        fmt = resolve_format(path, self.format)
+        try:
+            if fmt == "p5":
+                return read_p5(path, allow_repeats=self.allow_repeats)
+            from datamodules.logs import read_log
 
-        return read_log(self.path, format=fmt, **asdict(self.log_columns))
+            return read_log(path, format=fmt, **asdict(self.log_columns))
+        except DataFormatError as e:
+            hint = format_hint(path, fmt)
+            if not hint:
+                raise
+            raise DataFormatError(f"{e}{hint}") from None
 
     def index_cache_path(self, fingerprint: str) -> Path:
         key = json.dumps(self.indexer.config(), sort_keys=True, default=str)
@@ -188,7 +193,10 @@ class RecDataModule(L.LightningDataModule):
         path = self.index_cache_path(fingerprint)
         start = time.perf_counter()
         if path.is_file():
-            index = ItemIndex.load(path)
+            try:
+                index = ItemIndex.load(path)
+            except IndexMismatchError as e:
+                raise IndexMismatchError(f"{e}; it is a cached index: delete it to rebuild") from None
         else:
             what = f"fitting the {self.indexer.name} index on {len(split.train):,} training interactions"
             with status(what):

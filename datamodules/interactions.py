@@ -11,7 +11,22 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 import scipy.sparse as sp
+
+
+def ids_as_written(text: pl.Series) -> pl.Series:
+    """Ids read as text, kept exactly as written: Int64 only when every value is a canonical
+    integer that round-trips ('12', '-3'), otherwise the strings themselves.
+
+    So '0001' stays '0001', '7' and '007' stay two ids, digits of other scripts and ids beyond
+    the int64 range stay strings, and files of plain integer ids (the public P5 files) keep the
+    numeric id order they always had.
+    """
+    as_int = text.cast(pl.Int64, strict=False)
+    if as_int.null_count() == text.null_count() and (as_int.cast(pl.String) == text).all():
+        return as_int
+    return text
 
 
 @dataclass(frozen=True)

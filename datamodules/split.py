@@ -63,7 +63,8 @@ def drop_short_users(data: Interactions, min_len: int = MIN_INTERACTIONS) -> Int
         )
     warnings.warn(
         f"{data.source}: dropped {n_drop} user(s) with fewer than {min_len} interactions "
-        "(they cannot be split into train, validation and test)",
+        f"({n_drop:,} of {s.n_users:,} users, {int(s.lengths[~keep].sum()):,} of {len(s):,} "
+        "interactions; they cannot be split into train, validation and test)",
         stacklevel=2,
     )
     kept = np.flatnonzero(keep)

@@ -119,8 +119,8 @@ class ItemIndex:
         if not path.is_file():
             raise DataFormatError(f"{path}: no such index file")
         try:
-            d = json.loads(path.read_text())
-        except json.JSONDecodeError as e:
+            d = json.loads(path.read_bytes())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise IndexMismatchError(f"{path}: not a valid index file ({e})") from None
         return ItemIndex.from_dict(d, source=str(path))
 

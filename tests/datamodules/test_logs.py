@@ -191,5 +191,136 @@ def test_missing_empty_and_unknown_files(tmp_path: Path) -> None:
         read_log(write(tmp_path / "empty.csv", ""))
     with pytest.raises(DataFormatError, match="holds no interactions"):
         read_log(write(tmp_path / "header.csv", "user,item,timestamp\n"))
-    with pytest.raises(DataFormatError, match="pass format="):
-        read_log(write(tmp_path / "log.txt", "user,item,timestamp\n1,2,3\n"))
+    with pytest.raises(DataFormatError, match=r"cannot tell the format from the suffix '\.xlsx'"):
+        read_log(write(tmp_path / "log.xlsx", "user,item,timestamp\n1,2,3\n"))
+
+
+def _amazon_2018(path: Path, rows: list[tuple[str, str, float, int]]) -> Path:
+    """Review records in the 2018 dump's schema, with the extra fields real records carry."""
+    import json
+
+    lines = [
+        json.dumps(
+            {
+                "overall": r, "verified": True, "reviewTime": "01 1, 2014", "reviewerID": u,
+                "asin": i, "style": {"Size:": " Small"}, "reviewText": "a, b\tc", "unixReviewTime": t,
+            }
+        )
+        for u, i, r, t in rows
+    ]  # fmt: skip
+    data = ("\n".join(lines) + "\n").encode()
+    if path.suffix == ".gz":
+        import gzip
+
+        data = gzip.compress(data)
+    path.write_bytes(data)
+    return path
+
+
+ROWS = [("A2", "0B01", 5.0, 30), ("A2", "B02", 2.0, 10), ("A1", "B02", 4.0, 20), ("A1", "0B01", 3.0, 20)]
+
+
+@pytest.mark.parametrize("name", ["reviews.json", "reviews.jsonl.gz"])
+def test_amazon_2018_json_lines_with_the_preset(tmp_path: Path, name: str) -> None:
+    path = _amazon_2018(tmp_path / name, ROWS)
+    data = read_log(path, preset="amazon-2018", k_core=0)
+    assert seqs(data) == {"A1": ["B02", "0B01"], "A2": ["B02", "0B01"]}
+    with pytest.warns(UserWarning, match=r"min_rating=4 .* dropped 2 of 4 interactions"):
+        data = read_log(path, preset="amazon-2018", min_rating=4, k_core=0)
+    assert seqs(data) == {"A1": ["B02"], "A2": ["0B01"]}
+    # A column given explicitly wins over the preset's.
+    assert seqs(read_log(path, preset="amazon-2018", time_col=None, k_core=0))["A2"] == ["0B01", "B02"]
+
+
+def test_amazon_2023_json_lines_with_the_preset(tmp_path: Path) -> None:
+    import json
+
+    recs = [
+        {"rating": 5.0, "asin": "V1", "parent_asin": "P1", "user_id": "U1", "timestamp": 1588615855070},
+        {"rating": 4.0, "asin": "V2", "parent_asin": "P2", "user_id": "U1", "timestamp": 1588615855069},
+    ]
+    path = tmp_path / "Beauty.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    assert seqs(read_log(path, preset="amazon-2023", k_core=0)) == {"U1": ["P2", "P1"]}
+
+
+def test_json_lines_errors_name_the_file(tmp_path: Path) -> None:
+    path = _amazon_2018(tmp_path / "reviews.json", ROWS)
+    keys = r"reviews.json: no column 'user'; the first record has keys \['overall'.* --data.log.preset"
+    with pytest.raises(DataFormatError, match=keys):
+        read_log(path, k_core=0)
+    array = write(tmp_path / "array.json", '[{"user": 1, "item": 2}]\n')
+    array_msg = r"array.json line 1: expected one JSON object per line, got a JSON array"
+    with pytest.raises(DataFormatError, match=array_msg):
+        read_log(array, time_col=None, k_core=0)
+    missing = write(tmp_path / "gap.jsonl", '{"user": "a", "item": "x"}\n{"item": "y"}\n')
+    with pytest.raises(DataFormatError, match=r"gap.jsonl row 2 \(line 2\): missing user in column 'user'"):
+        read_log(missing, time_col=None, k_core=0)
+    with pytest.raises(ConfigError, match="--data.log.preset must be one of"):
+        read_log(missing, preset="amazon-2014")
+
+
+def test_gzip_csv_reads_like_the_plain_one(tmp_path: Path) -> None:
+    import gzip
+
+    text = "user,item,timestamp\n2,30,300\n1,10,200\n2,10,100\n"
+    (tmp_path / "log.csv.gz").write_bytes(gzip.compress(text.encode()))
+    plain = read_log(write(tmp_path / "log.csv", text), k_core=0)
+    assert read_log(tmp_path / "log.csv.gz", k_core=0).fingerprint() == plain.fingerprint()
+
+
+def test_a_column_named_twice_in_the_header_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "log.csv", "user,item,item,timestamp\n1,a,b,1\n")
+    with pytest.raises(DataFormatError, match=r"log.csv line 1: the header names column 'item' twice"):
+        read_log(path, k_core=0)
+    # A repeated column that is not read is no ambiguity.
+    other = write(tmp_path / "other.csv", "user,item,note,note,timestamp\n1,a,x,y,1\n")
+    assert seqs(read_log(other, k_core=0)) == {1: ["a"]}
+
+
+def test_latin1_csv_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_bytes("user,item,timestamp\n1,a,1\n1,caf\xe9,2\n".encode("latin-1"))
+    with pytest.raises(DataFormatError, match=r"log.csv line 3: byte 0xe9 at column 6 is not UTF-8"):
+        read_log(path, k_core=0)
+
+
+def test_unsigned_64_bit_parquet_ids_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "log.parquet"
+    big = 2**64 - 1
+    pl.DataFrame(
+        {
+            "user": pl.Series([big, 1], dtype=pl.UInt64),
+            "item": pl.Series([big, 5], dtype=pl.UInt64),
+            "timestamp": [1, 2],
+        }
+    ).write_parquet(path)
+    data = read_log(path, k_core=0)
+    assert data.user_ids.tolist() == [1, big] and data.item_ids.tolist() == [5, big]
+    small = tmp_path / "small.parquet"
+    pl.DataFrame(
+        {"user": pl.Series([3, 1], dtype=pl.UInt64), "item": [5, 6], "timestamp": [1, 2]}
+    ).write_parquet(small)
+    assert read_log(small, k_core=0).user_ids.dtype == np.int64
+
+
+def test_ids_beyond_int64_in_a_csv_stay_strings(tmp_path: Path) -> None:
+    path = write(tmp_path / "log.csv", "user,item,timestamp\n18446744073709551616,1,1\n2,1,2\n")
+    assert read_log(path, k_core=0).user_ids.tolist() == ["18446744073709551616", "2"]
+
+
+def test_every_filter_reports_what_it_dropped(tmp_path: Path) -> None:
+    # 4 users x 3 items fully connected survive a 3-core; user D (1 row) and item z go; D's
+    # repeated row is a duplicate pair.
+    rows = [(u, i) for u in "ABC" for i in "xyz"][:-1] + [("C", "z"), ("D", "x"), ("D", "x"), ("A", "w")]
+    text = "user,item,timestamp\n" + "".join(f"{u},{i},{t}\n" for t, (u, i) in enumerate(rows))
+    path = write(tmp_path / "log.csv", text)
+    with pytest.warns(UserWarning) as caught:
+        data = read_log(path, k_core=3)
+    messages = [str(w.message) for w in caught]
+    assert messages == [
+        f"{path}: keeping each (user, item) pair once (at its earliest time) dropped 1 of 12 interactions",
+        f"{path}: k_core=3 (--data.log.k_core: every user and item left has 3+ interactions) "
+        "dropped 1 of 4 users, 1 of 4 items and 2 of 11 interactions",
+    ]
+    assert seqs(data) == {"A": ["x", "y", "z"], "B": ["x", "y", "z"], "C": ["x", "y", "z"]}

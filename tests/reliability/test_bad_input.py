@@ -3,6 +3,7 @@ no traceback, and nothing half-written left behind (see docs/reliability.md)."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +24,15 @@ def _p5(path: Path, n_users: int = 40, length: int = 6, short: int = 0) -> None:
 
 def _files(d: Path) -> None:
     (d / "malformed.txt").write_text("1 2 3 4\n5\n")
-    (d / "nonint.txt").write_text("1 2 3 4\n2 5 x9 7\n")
+    (d / "latin1.txt").write_bytes("1 2 3 4\n2 5 caf\xe9 7\n".encode("latin-1"))
+    (d / "cut.txt.gz").write_bytes(gzip.compress(b"1 2 3 4\n" * 50)[:-8])
+    (d / "log.csv").write_text("user,item,timestamp\n1,2,3\n1,3,4\n")
+    (d / "duphead.csv").write_text("user,item,item,timestamp\n1,2,3,4\n")
+    (d / "reviews.json").write_text('{"reviewerID": "A", "asin": "B", "overall": 5, "unixReviewTime": 1}\n')
     (d / "empty.txt").write_text("")
     (d / "dup.txt").write_text("1 2 3 4\n2 5 6 5\n")
     (d / "short.txt").write_text("1 2 3\n2 4\n3 5 6\n")
-    (d / "log.json").write_text("{}")
+    (d / "log.xlsx").write_text("{}")
     (d / "nocol.csv").write_text("user,product,timestamp\n1,2,3\n")
     (d / "badts.csv").write_text("user,item,timestamp\n1,2,3\n1,3,yesterday\n")
     (d / "kcore.csv").write_text("user,item,timestamp\n1,2,3\n1,3,4\n2,2,5\n")
@@ -38,9 +43,38 @@ def _files(d: Path) -> None:
 CASES = [
     ("p5 malformed line", ["--data.path", "data/malformed.txt"], "data/malformed.txt line 2: expected"),
     (
-        "p5 non-integer id",
-        ["--data.path", "data/nonint.txt"],
-        "data/nonint.txt line 2: item 'x9' is not an integer",
+        "p5 not UTF-8",
+        ["--data.path", "data/latin1.txt"],
+        "data/latin1.txt line 2: byte 0xe9 at column 8 is not UTF-8",
+    ),
+    ("truncated gzip", ["--data.path", "data/cut.txt.gz"], "data/cut.txt.gz: not a valid gzip file"),
+    (
+        "csv given to a p5 config",
+        ["--data.format", "p5", "--data.path", "data/log.csv"],
+        "the file looks like csv (one row per interaction), but the format is p5: "
+        "pass --data.format csv (or auto: its suffix says so)",
+    ),
+    (
+        "json lines read as csv",
+        ["--data.format", "csv", "--data.path", "data/reviews.json"],
+        "the file looks like jsonl (one row per interaction), but the format is csv: "
+        "pass --data.format jsonl",
+    ),
+    (
+        "json lines without the preset",
+        ["--data.path", "data/reviews.json"],
+        "data/reviews.json: no column 'user'; the first record has keys ['reviewerID', 'asin', 'overall', "
+        "'unixReviewTime'] (these are the amazon-2018 review dump's columns: pass --data.log.preset amazon-2018)",
+    ),
+    (
+        "unknown log preset",
+        ["--data.path", "data/reviews.json", "--data.log.preset", "amazon-2014"],
+        "data.log.preset",
+    ),
+    (
+        "csv header naming a column twice",
+        ["--data.path", "data/duphead.csv"],
+        "data/duphead.csv line 1: the header names column 'item' twice",
     ),
     ("empty file", ["--data.path", "data/empty.txt"], "data/empty.txt: the file holds no interactions"),
     ("missing file", ["--data.path", "data/nope.txt"], "data/nope.txt: no such data file"),
@@ -50,7 +84,11 @@ CASES = [
         "data/dup.txt line 2: item 5 appears twice",
     ),
     ("no user long enough to split", ["--data.path", "data/short.txt"], "no user has the 3 interactions"),
-    ("unknown file suffix", ["--data.path", "data/log.json"], "--data.format"),
+    (
+        "unknown file suffix",
+        ["--data.path", "data/log.xlsx"],
+        "data/log.xlsx: cannot tell the format from the suffix '.xlsx'",
+    ),
     (
         "csv missing a named column",
         ["--data.path", "data/nocol.csv"],
