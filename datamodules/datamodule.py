@@ -40,7 +40,7 @@ from datamodules.samples import (
 from datamodules.split import LeaveOneOut, leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
 from datamodules.training_order import ResumableSampler
-from indexers.base import Indexer, ItemIndex
+from indexers.base import Indexer, ItemIndex, code_version
 from indexers.sequential import SequentialIndexer
 
 
@@ -184,7 +184,7 @@ class RecDataModule(L.LightningDataModule):
 
     def index_cache_path(self, fingerprint: str) -> Path:
         key = json.dumps(self.indexer.config(), sort_keys=True, default=str)
-        digest = hashlib.sha256(f"{fingerprint}:{key}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{fingerprint}:{key}:{code_version()}".encode()).hexdigest()[:16]
         return self.cache_dir / f"{self.indexer.name}-{digest}.json"
 
     def build_index(self, split: LeaveOneOut) -> ItemIndex:

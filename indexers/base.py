@@ -125,6 +125,16 @@ class ItemIndex:
         return ItemIndex.from_dict(d, source=str(path))
 
 
+def code_version(package: Path = Path(__file__).parent) -> str:
+    """Hash of the source of every module of the indexers package (`package`): part of each index
+    cache key, so that a changed indexer, constant or shared helper never serves the codes that
+    the old code made."""
+    h = hashlib.sha256()
+    for source in sorted(package.glob("*.py")):
+        h.update(source.name.encode() + b"\0" + source.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def write_atomic(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
