@@ -32,7 +32,7 @@ from datamodules.samples import SampleTensors, evaluation_samples, take_batch, t
 from datamodules.split import LeaveOneOut, leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
 from datamodules.training_order import ResumableSampler
-from indexers.base import Indexer, ItemIndex
+from indexers.base import Indexer, ItemIndex, check_writable
 from indexers.sequential import SequentialIndexer
 
 
@@ -173,6 +173,7 @@ class RecDataModule(L.LightningDataModule):
         if path.is_file():
             index = ItemIndex.load(path)
         else:
+            check_writable(self.cache_dir, "--data.cache_dir")  # before the fit, not after it
             what = f"fitting the {self.indexer.name} index on {len(split.train):,} training interactions"
             with status(what):
                 index = self.indexer.fit(split.train, data_fingerprint=fingerprint)
