@@ -40,7 +40,7 @@ from datamodules.samples import (
 from datamodules.split import LeaveOneOut, leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
 from datamodules.training_order import ResumableSampler
-from indexers.base import Indexer, ItemIndex, code_version
+from indexers.base import Indexer, ItemIndex, check_writable, code_version
 from indexers.sequential import SequentialIndexer
 
 
@@ -198,6 +198,7 @@ class RecDataModule(L.LightningDataModule):
             except IndexMismatchError as e:
                 raise IndexMismatchError(f"{e}; it is a cached index: delete it to rebuild") from None
         else:
+            check_writable(self.cache_dir, "--data.cache_dir")  # before the fit, not after it
             what = f"fitting the {self.indexer.name} index on {len(split.train):,} training interactions"
             with status(what):
                 index = self.indexer.fit(

@@ -22,11 +22,9 @@ from indexers.base import write_atomic
 SPECIAL_PATHS = ("best", "last", "hpc", "registry")
 
 
-def check_checkpoint(path: str | Path, weights_only: bool = True) -> None:
-    """Raise a `LightLMError` naming `path` when it is missing, unreadable or not lightlm's.
-
-    Reads the file memory-mapped, so the tensors themselves are not loaded twice.
-    """
+def check_checkpoint(path: str | Path, weights_only: bool = True) -> dict:
+    """The checkpoint at `path`, memory-mapped (its tensors are not loaded twice); a `LightLMError`
+    naming `path` when it is missing, unreadable or not lightlm's."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"--ckpt_path: no checkpoint at {path}")
@@ -40,6 +38,7 @@ def check_checkpoint(path: str | Path, weights_only: bool = True) -> None:
         raise IndexMismatchError(
             f"{path}: the checkpoint carries no item index; it was not made by lightlm fit"
         )
+    return checkpoint
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):

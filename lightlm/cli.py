@@ -6,20 +6,24 @@ line on stderr and exit status 2, never a traceback.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
 import sys
 from pathlib import Path
 
 from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar, RichProgressBar
 from lightning.pytorch.cli import LightningCLI
+from lightning.pytorch.utilities import rank_zero_only
 
 import indexers.registry  # noqa: F401  (makes every indexer class selectable by name)
 from datamodules.datamodule import RecDataModule
 from datamodules.errors import ConfigError, LightLMError
 from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint
 from lightlm.metrics_table import MetricsTable
+from lightlm.outputs import check_output_dir, check_output_file, expand_home
 from lightlm.predictions import RecommendationWriter
-from lightlm.recommender import Recommender
+from lightlm.recommender import MONITORED_METRICS, Recommender
 from lightlm.results import ResultsWriter
 from lightlm.sasrec import SASRec  # noqa: F401  (selectable as --model SASRec)
 from lightlm.wandb_report import LoggedConfig, WandbReport
@@ -84,6 +88,9 @@ TRAINER_DEFAULTS = {
 # ranks (beams, list length, history exclusion), not what was trained.
 INFERENCE_OPTIONS = ("num_beams", "top_k", "exclude_train_items", "rank_by")
 
+# Subcommands that score a trained model: without `--ckpt_path` they read the configured best.ckpt.
+EVALUATIONS = ("validate", "test", "predict")
+
 
 class LightLMCLI(LightningCLI):
     """The kit's LightningCLI; its defaults are those of the `lightlm` command, so scripts and
@@ -113,19 +120,34 @@ class LightLMCLI(LightningCLI):
         # The generative model unless a config names another Recommender (e.g. SASRec).
         parser.set_defaults({"model": {"class_path": "lightlm.generative.GenerativeRecommender"}})
 
+    def _prepare_subcommand_parser(self, klass: type, subcommand: str, **kwargs):
+        parser = super()._prepare_subcommand_parser(klass, subcommand, **kwargs)
+        if subcommand == "fit":
+            parser.add_argument(
+                "--overwrite",
+                type=bool,
+                default=False,
+                help="replace the checkpoints of an earlier fit in --checkpoint.dirpath (refused otherwise)",
+            )
+        return parser
+
     def _parse_ckpt_path(self) -> None:
         """Lightning replaces the model's arguments by the checkpoint's hyperparameters; keep the
         command's own values for the options that only affect inference, so that
-        `lightlm validate --ckpt_path X --model.num_beams 50` decodes with 50 beams."""
+        `lightlm validate --ckpt_path X --model.num_beams 50` decodes with 50 beams. Only those
+        the checkpoint's model class takes: a SASRec checkpoint has no beams."""
         sub = self.config.get("subcommand")
         model = self.config[sub].get("model") if sub else None
         args = getattr(model, "init_args", None)
         kept = {k: args[k] for k in INFERENCE_OPTIONS if args is not None and k in args}
         super()._parse_ckpt_path()
-        args = getattr(self.config[sub].get("model"), "init_args", None) if sub else None
+        model = self.config[sub].get("model") if sub else None
+        args = getattr(model, "init_args", None)
         if args is not None:
+            accepted = inspect.signature(_import(model.class_path)).parameters
             for k, v in kept.items():
-                args[k] = v
+                if k in accepted:
+                    args[k] = v
 
     def _instantiate_trainer(self, config: dict, callbacks: list):
         # A rich progress bar unless the user turned bars off or configured their own.
@@ -142,31 +164,45 @@ class LightLMCLI(LightningCLI):
     def before_instantiate_classes(self) -> None:
         cfg = self.config[self.subcommand] if self.subcommand else self.config
         reconcile_wandb_mode(cfg["trainer"].get("logger"))
+
+    def _resolve_ckpt_path(self, sub: str, cfg) -> None:
+        """`best` (the default of validate/test/predict) and `last` name the files in
+        `--checkpoint.dirpath`, resolved before Lightning reads the checkpoint's hyperparameters
+        (it reads them only from a file path), so the default checkpoint is read exactly like one
+        passed explicitly; an evaluation with no such file is refused, never run on fresh weights."""
+        given = cfg.get("ckpt_path")
+        dirpath = (cfg.get("checkpoint") or {}).get("dirpath")
+        if (
+            dirpath is None
+            or given not in (None, "best", "last")
+            or (given is None and sub not in EVALUATIONS)
+        ):
+            return
+        path = Path(dirpath) / ("last.ckpt" if given == "last" else "best.ckpt")
+        if path.is_file():
+            cfg["ckpt_path"] = str(path)
+        elif sub in EVALUATIONS:
+            option = "--ckpt_path" if given is None else f"--ckpt_path {given}"
+            raise ConfigError(
+                f"{option}: no checkpoint at {path}; run `lightlm fit` with this config first "
+                "or pass --ckpt_path PATH"
+            )
+
+    def parse_arguments(self, parser, args) -> None:
+        super().parse_arguments(parser, args)
+        sub = self.config.get("subcommand")
+        cfg = self.config[sub] if sub else self.config
+        expand_home(cfg)
         run_id = os.environ.get("WANDB_RUN_ID")
         if os.environ.get("WANDB_SWEEP_ID") and run_id and cfg.get("checkpoint"):
             # Runs of one sweep share a config: give each its own best.ckpt.
             cfg["checkpoint"]["dirpath"] = str(Path(cfg["checkpoint"]["dirpath"] or "runs") / run_id)
-
-    def _resolve_best(self) -> None:
-        """`--ckpt_path best` (the default for test/predict) means the configured best.ckpt,
-        also in a new process, where Lightning alone would know no best model."""
-        cfg = self.config_init[self.subcommand]
-        if cfg.get("ckpt_path") not in (None, "best"):
+        if not sub:
             return
-        path = Path(self.config[self.subcommand]["checkpoint"]["dirpath"]) / "best.ckpt"
-        if not path.is_file():
-            raise ConfigError(
-                f"--ckpt_path: no checkpoint at {path}; run `lightlm fit` with this config first "
-                "or pass --ckpt_path PATH"
-            )
-        cfg["ckpt_path"] = str(path)
-
-    def parse_arguments(self, parser, args) -> None:
-        super().parse_arguments(parser, args)
+        self._resolve_ckpt_path(sub, cfg)
         # LightningCLI reads an explicit --ckpt_path right after parsing (for its hyperparameters),
         # before any before_* hook: a missing or unreadable file must be refused first.
-        sub = self.config.get("subcommand")
-        path = self.config[sub].get("ckpt_path") if sub else None
+        path = cfg.get("ckpt_path")
         if path is not None and str(path).split(":")[0] not in SPECIAL_PATHS:
             check_checkpoint(path)
 
@@ -178,25 +214,73 @@ class LightLMCLI(LightningCLI):
             cfg["weights_only"] = True
         path = cfg.get("ckpt_path")
         if path is not None and str(path).split(":")[0] not in SPECIAL_PATHS:
-            check_checkpoint(path, weights_only=cfg["weights_only"])
+            checkpoint = check_checkpoint(path, weights_only=cfg["weights_only"])
+            if self.subcommand in EVALUATIONS:
+                say_scored(self.subcommand, path, type(self.model).__name__, checkpoint)
+
+    def _before_run(self) -> None:
+        """Everything that can be refused without reading data: the model's data options, the
+        output paths, the checkpoint."""
+        self.model.check_data(self.datamodule)
+        check_outputs(self.subcommand, self.config[self.subcommand])
+        self._check_ckpt_path()
 
     def before_fit(self) -> None:
-        self.model.check_data(self.datamodule)
-        self._check_ckpt_path()
+        self._before_run()
 
     def before_validate(self) -> None:
-        self.model.check_data(self.datamodule)
-        self._check_ckpt_path()
+        self._before_run()
 
     def before_test(self) -> None:
-        self.model.check_data(self.datamodule)
-        self._resolve_best()
-        self._check_ckpt_path()
+        self._before_run()
 
     def before_predict(self) -> None:
-        self.model.check_data(self.datamodule)
-        self._resolve_best()
-        self._check_ckpt_path()
+        self._before_run()
+
+
+def check_outputs(subcommand: str, cfg) -> None:
+    """Refuse, before any data is read, a run that could not write what it produces, and a `fit`
+    that would replace the checkpoints of an earlier one (a worse best.ckpt over a better)."""
+    ckpt = cfg.get("checkpoint") or {}
+    if subcommand == "fit":
+        monitor = ckpt.get("monitor")
+        if monitor is not None and monitor not in MONITORED_METRICS:
+            raise ConfigError(
+                f"--checkpoint.monitor {monitor!r} is not a metric the model logs; "
+                f"choose one of {list(MONITORED_METRICS)}"
+            )
+        dirpath = ckpt.get("dirpath")
+        if dirpath is not None:
+            check_output_dir(dirpath, "--checkpoint.dirpath")
+            earlier = sorted(p.name for p in Path(dirpath).glob("*.ckpt")) if Path(dirpath).is_dir() else []
+            if earlier and cfg.get("ckpt_path") is None and not cfg.get("overwrite"):
+                raise ConfigError(
+                    f"--checkpoint.dirpath {dirpath} already holds {', '.join(earlier)} of an earlier fit; "
+                    f"resume it with --ckpt_path {Path(dirpath) / 'last.ckpt'}, replace it with "
+                    "--overwrite true, or choose another --checkpoint.dirpath"
+                )
+    elif subcommand == "predict":
+        check_output_file(cfg["predictions"]["path"], "--predictions.path")
+    else:
+        results = (cfg.get("results") or {}).get("path")
+        if results is not None:
+            check_output_file(results.replace("{stage}", subcommand), "--results.path")
+        elif ckpt.get("dirpath") is not None:  # ResultsWriter's default: beside the checkpoints
+            check_output_file(Path(ckpt["dirpath"]).parent / f"{subcommand}_metrics.json", "--results.path")
+
+
+@rank_zero_only
+def say_scored(subcommand: str, path, model_name: str, checkpoint: dict) -> None:
+    """One line naming the weights an evaluation scores, so no number is read without them."""
+    print(
+        f"lightlm {subcommand}: scoring {path} ({model_name}, epoch={checkpoint.get('epoch')}, "
+        f"step={checkpoint.get('global_step')})"
+    )
+
+
+def _import(class_path: str) -> type:
+    module, _, name = class_path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 def main(args: list[str] | None = None) -> None:

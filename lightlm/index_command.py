@@ -7,16 +7,21 @@ exactly the one training will use, and it leaves that index in the cache for tra
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import time
 import tracemalloc
+from pathlib import Path
 
 from rich import get_console
 from rich.console import Console
 from rich.table import Table
 
+from datamodules.errors import ConfigError
+from indexers.base import write_atomic
 from indexers.stats import index_statistics
+from lightlm.outputs import check_output_file
 
 
 def _peak_rss_mb() -> float:
@@ -36,7 +41,10 @@ def run_index(args: list[str]) -> None:
     json_out = None
     if "--json" in args:
         i = args.index("--json")
-        json_out = args[i + 1]
+        if i + 1 == len(args):
+            raise ConfigError("--json needs a PATH for the statistics")
+        json_out = Path(os.path.expanduser(args[i + 1]))
+        check_output_file(json_out, "--json")  # now, not after the indexing
         args = args[:i] + args[i + 2 :]
     args = [a for a in args if a != "--rebuild"] + ["--trainer.logger", "false"]
     cli = LightLMCLI(run=False, args=args)
@@ -66,8 +74,7 @@ def run_index(args: list[str]) -> None:
     }
     _print(console, stats, dm.indexer.config())
     if json_out:
-        with open(json_out, "w") as f:
-            json.dump(stats, f, indent=2)
+        write_atomic(json_out, json.dumps(stats, indent=2).encode())
 
 
 def _print(console: Console, stats: dict, config: dict) -> None:

@@ -20,6 +20,15 @@ from lightlm.metrics import KS, TopKMetrics
 
 Batch = dict[str, torch.Tensor]
 
+# What `--checkpoint.monitor` can name: every figure a Recommender logs during `fit`.
+MONITORED_METRICS = (
+    "val/loss",
+    "train/loss",
+    *(f"val/{m}@{k}" for k in KS for m in ("ndcg", "recall")),
+    "epoch",
+    "step",
+)
+
 
 class Recommender(L.LightningModule):
     """Base LightningModule: a subclass turns a batch of users into ranked item lists.
@@ -69,6 +78,11 @@ class Recommender(L.LightningModule):
 
     def attach(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
         """Build the network and lookup tables for this data (also usable without a Trainer)."""
+        if index.n_items < self.hparams.top_k:
+            raise ConfigError(
+                f"the catalogue has {index.n_items} items, fewer than --model.top_k ({self.hparams.top_k}): "
+                f"every user's list must hold top_k distinct items and the metrics need {max(KS)}"
+            )
         self.index = index
         counts = torch.bincount(torch.as_tensor(split.train.items), minlength=index.n_items)
         self.register_buffer("popular", counts.topk(self.hparams.top_k).indices, persistent=False)

@@ -38,8 +38,12 @@ class LoggedConfig(SaveConfigCallback):
 
 
 class WandbReport(Callback):
-    """Index statistics into the W&B config, the best `val/*` into the summary, and after `test` a
-    `wandb.Table` of sample recommendations in the dataset's original ids.
+    """Index statistics into the W&B config, the best epoch's `val/*` into the summary, and after
+    `test` a `wandb.Table` of sample recommendations in the dataset's original ids.
+
+    The best epoch is the one best.ckpt holds: the first with the best `--checkpoint.monitor`
+    (ModelCheckpoint replaces its file only on a strict improvement), or the latest without a
+    monitor. `val/best_*` are that epoch's figures, `val/best_epoch` its 0-based index.
 
     Args:
         n_users: users in the sample table (evenly spread over the user list, so deterministic).
@@ -50,6 +54,7 @@ class WandbReport(Callback):
     def __init__(self, n_users: int = 20, history_items: int = 10, top: int = 10) -> None:
         self.n_users, self.history_items, self.top = n_users, history_items, top
         self.best: dict[str, float] = {}
+        self.best_score: float | None = None
 
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         logger = wandb_logger(trainer)
@@ -65,13 +70,23 @@ class WandbReport(Callback):
         if logger is None or trainer.sanity_checking:
             return
         # The best epoch is what `test` reports (ModelCheckpoint); sweeps optimise these.
-        for k in KS:
-            for m in ("recall", "ndcg"):
-                value = trainer.callback_metrics.get(f"val/{m}@{k}")
-                if value is None:
-                    continue
-                key = f"val/best_{m}@{k}"
-                self.best[key] = max(self.best.get(key, float("-inf")), float(value))
+        metrics = trainer.callback_metrics
+        ckpt = trainer.checkpoint_callback
+        monitor = getattr(ckpt, "monitor", None)
+        if monitor is not None:
+            if monitor not in metrics:
+                return
+            score, best = float(metrics[monitor]), self.best_score
+            if best is not None and not (score < best if ckpt.mode == "min" else score > best):
+                return
+            self.best_score = score
+        self.best = {
+            f"val/best_{m}@{k}": float(metrics[f"val/{m}@{k}"])
+            for k in KS
+            for m in ("recall", "ndcg")
+            if f"val/{m}@{k}" in metrics
+        }
+        self.best["val/best_epoch"] = trainer.current_epoch
         logger.experiment.summary.update(self.best)
 
     def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:

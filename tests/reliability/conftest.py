@@ -177,9 +177,15 @@ def run_cli(cwd: Path, *args: str, offline_dir: Path | None = None, timeout: flo
 def run_main(*args: str) -> tuple[int, str]:
     """`lightlm.cli.main(ARGS)` in this process: (exit code, stderr). Faster than a subprocess
     (no second import of torch) for runs that end early; the caller chdirs to a tmp dir."""
-    err = io.StringIO()
+    code, _, err = run_main_out(*args)
+    return code, err
+
+
+def run_main_out(*args: str) -> tuple[int, str, str]:
+    """`run_main`, also returning what was printed: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
     argv, sys.argv = sys.argv, ["lightlm", *args]  # LightningCLI warns when pytest's argv differ
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
         try:
             main(list(args))
             code = 0
@@ -187,7 +193,7 @@ def run_main(*args: str) -> tuple[int, str]:
             code = e.code if isinstance(e.code, int) else 1
         finally:
             sys.argv = argv
-    return code, err.getvalue()
+    return code, out.getvalue(), err.getvalue()
 
 
 @contextlib.contextmanager
