@@ -15,7 +15,7 @@ from lightning.pytorch.cli import LightningCLI
 
 import indexers.registry  # noqa: F401  (makes every indexer class selectable by name)
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError, LightLMError
+from datamodules.errors import ConfigError, DataFormatError, LightLMError
 from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint
 from lightlm.metrics_table import MetricsTable
 from lightlm.predictions import RecommendationWriter
@@ -197,6 +197,25 @@ class LightLMCLI(LightningCLI):
         self.model.check_data(self.datamodule)
         self._resolve_best()
         self._check_ckpt_path()
+
+    def predict(self, model, datamodule=None, ckpt_path=None, **kwargs):
+        """`lightlm predict`; with `--predictions.histories FILE`, ranks that file's histories
+        with the checkpoint alone (`lightlm.inference`), the same inputs `predict` would build."""
+        writer = next(c for c in self.trainer.callbacks if isinstance(c, RecommendationWriter))
+        if writer.histories is None:
+            return self.trainer.predict(model, datamodule=datamodule, ckpt_path=ckpt_path, **kwargs)
+        from lightlm.inference import TrainedRecommender, read_histories
+
+        pairs = read_histories(writer.histories)
+        rec = TrainedRecommender.load(ckpt_path, device=self.trainer.strategy.root_device)
+        hp = model.hparams  # the checkpoint's, with this command's inference options
+        try:
+            frame = rec.recommend(
+                pairs, k=hp.top_k, exclude_history=hp.exclude_train_items, num_beams=hp.get("num_beams")
+            )
+        except DataFormatError as e:
+            raise DataFormatError(f"{writer.histories}: {e}") from None
+        writer.write(frame, len(pairs))
 
 
 def main(args: list[str] | None = None) -> None:

@@ -71,6 +71,13 @@ class Recommender(L.LightningModule):
         """Build the network and lookup tables for this data (also usable without a Trainer)."""
         self.index = index
         counts = torch.bincount(torch.as_tensor(split.train.items), minlength=index.n_items)
+        # What `lightlm.inference` needs to rebuild the model from the checkpoint alone: the input
+        # length and the original ids (the index numbers users and items 0..n-1).
+        self.data_info = {
+            "history_len": int(history_len),
+            "user_ids": split.data.user_ids.tolist(),
+            "item_ids": split.data.item_ids.tolist(),
+        }
         self.register_buffer("popular", counts.topk(self.hparams.top_k).indices, persistent=False)
         # Sorted keys user * n_items + item of what each user has read, for `exclude_train_items`.
         self.history_keys = {
@@ -93,7 +100,14 @@ class Recommender(L.LightningModule):
         """(B, top_k) item indices best first (-1 pads) and their scores."""
 
     def excluded(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor, int] | None:
-        """(sorted history keys, users, n_items) when `exclude_train_items` is on, else None."""
+        """(sorted history keys, users, n_items) when `exclude_train_items` is on, else None.
+
+        A batch may carry its own `exclude` keys, `row * n_items + item` sorted, for histories
+        given by a caller rather than read from the split (`lightlm.inference`).
+        """
+        if "exclude" in batch:
+            rows = torch.arange(len(batch["user"]), device=self.device)
+            return batch["exclude"].to(self.device), rows, self.index.n_items
         if not self.hparams.exclude_train_items:
             return None
         return self.history_keys[stage].to(self.device), batch["user"], self.index.n_items
@@ -101,6 +115,8 @@ class Recommender(L.LightningModule):
     # ---- checkpoints carry their index -----------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint["lightlm_index"] = self.index.to_dict()
+        if getattr(self, "data_info", None) is not None:
+            checkpoint["lightlm_data"] = self.data_info
         # Dropout's random state, so that a run resumed from this checkpoint draws the same
         # masks as the uninterrupted run (plain tensors: loadable with weights_only=True).
         checkpoint["lightlm_rng"] = {
