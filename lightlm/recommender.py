@@ -16,7 +16,7 @@ from datamodules.errors import ConfigError, IndexMismatchError
 from datamodules.interactions import Sequences
 from datamodules.split import LeaveOneOut
 from indexers.base import ItemIndex
-from lightlm.metrics import KS, TopKMetrics
+from lightlm.metrics import KS, CatalogueMetrics, TopKMetrics
 
 Batch = dict[str, torch.Tensor]
 
@@ -79,6 +79,9 @@ class Recommender(L.LightningModule):
             "item_ids": split.data.item_ids.tolist(),
         }
         self.register_buffer("popular", counts.topk(self.hparams.top_k).indices, persistent=False)
+        # Coverage, popularity and novelty of the lists, against training counts only.
+        self.test_catalogue = CatalogueMetrics(counts)
+        self.test_popularity_catalogue = CatalogueMetrics(counts)
         # Sorted keys user * n_items + item of what each user has read, for `exclude_train_items`.
         self.history_keys = {
             "validate": _history_keys(split.history("validate")),
@@ -170,15 +173,21 @@ class Recommender(L.LightningModule):
 
     def test_step(self, batch: Batch, batch_idx: int) -> None:
         items, _ = self.recommend(batch, "test")
+        popular = self.popular.expand(len(items), -1)
         self.test_metrics.update(items, batch["target"])
-        self.test_popularity.update(self.popular.expand(len(items), -1), batch["target"])
+        self.test_catalogue.update(items)
+        self.test_popularity.update(popular, batch["target"])
+        self.test_popularity_catalogue.update(popular)
 
     def on_test_epoch_end(self) -> None:
-        metrics = {f"test/{k}": v for k, v in self.test_metrics.compute().items()}
-        metrics |= {f"test/popularity/{k}": v for k, v in self.test_popularity.compute().items()}
+        model = self.test_metrics.compute() | self.test_catalogue.compute()
+        popularity = self.test_popularity.compute() | self.test_popularity_catalogue.compute()
+        metrics = {f"test/{k}": v for k, v in model.items()}
+        metrics |= {f"test/popularity/{k}": v for k, v in popularity.items()}
         self.log_dict(metrics)
-        self.test_metrics.reset()
-        self.test_popularity.reset()
+        for metric in (self.test_metrics, self.test_catalogue, self.test_popularity,
+                       self.test_popularity_catalogue):
+            metric.reset()
 
     def predict_step(self, batch: Batch, batch_idx: int) -> dict[str, torch.Tensor]:
         items, scores = self.recommend(batch, "predict")

@@ -18,7 +18,7 @@ from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.cli import SaveConfigCallback
 from lightning.pytorch.loggers import WandbLogger
 
-from lightlm.metrics import KS
+from lightlm.metrics import ACCURACY_METRICS
 
 SAMPLE_COLUMNS = ["user", "history", "recommended", "held_out", "hit"]
 
@@ -65,13 +65,12 @@ class WandbReport(Callback):
         if logger is None or trainer.sanity_checking:
             return
         # The best epoch is what `test` reports (ModelCheckpoint); sweeps optimise these.
-        for k in KS:
-            for m in ("recall", "ndcg"):
-                value = trainer.callback_metrics.get(f"val/{m}@{k}")
-                if value is None:
-                    continue
-                key = f"val/best_{m}@{k}"
-                self.best[key] = max(self.best.get(key, float("-inf")), float(value))
+        for name in ACCURACY_METRICS:
+            value = trainer.callback_metrics.get(f"val/{name}")
+            if value is None:
+                continue
+            key = f"val/best_{name}"
+            self.best[key] = max(self.best.get(key, float("-inf")), float(value))
         logger.experiment.summary.update(self.best)
 
     def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
