@@ -22,6 +22,7 @@ from lightlm.predictions import RecommendationWriter
 from lightlm.recommender import Recommender
 from lightlm.results import ResultsWriter
 from lightlm.sasrec import SASRec  # noqa: F401  (selectable as --model SASRec)
+from lightlm.terminal import drop_wandb_anonymous, quiet_library_notices
 from lightlm.wandb_report import LoggedConfig, WandbReport
 
 # The W&B variables `configure_wandb_env` set itself (the user's own always win).
@@ -94,6 +95,7 @@ class LightLMCLI(LightningCLI):
         kwargs.setdefault("save_config_callback", LoggedConfig)
         kwargs.setdefault("save_config_kwargs", {"overwrite": True})
         kwargs.setdefault("trainer_defaults", TRAINER_DEFAULTS)
+        quiet_library_notices()
         super().__init__(model_class, datamodule_class, **kwargs)
 
     def add_arguments_to_parser(self, parser) -> None:
@@ -137,7 +139,9 @@ class LightLMCLI(LightningCLI):
         callbacks = [*callbacks, MetricsTable(), WandbReport()]
         if not config.get("plugins"):  # checkpoints renamed into place, never half-written
             config["plugins"] = [AtomicCheckpointIO()]
-        return super()._instantiate_trainer(config, callbacks)
+        trainer = super()._instantiate_trainer(config, callbacks)
+        drop_wandb_anonymous(trainer.loggers)
+        return trainer
 
     def before_instantiate_classes(self) -> None:
         cfg = self.config[self.subcommand] if self.subcommand else self.config
@@ -197,6 +201,11 @@ class LightLMCLI(LightningCLI):
         self.model.check_data(self.datamodule)
         self._resolve_best()
         self._check_ckpt_path()
+
+    def test(self, **kwargs):
+        """`lightlm test`: `MetricsTable` prints the one table (Lightning's `verbose` table would
+        repeat it; `--results.path` and W&B keep every figure)."""
+        return self.trainer.test(**(kwargs | {"verbose": False}))
 
     def predict(self, model, datamodule=None, ckpt_path=None, **kwargs):
         """`lightlm predict`; with `--predictions.histories FILE`, ranks that file's histories

@@ -16,6 +16,7 @@ from rich import get_console
 from rich.console import Console
 from rich.table import Table
 
+from datamodules.progress import reporting_to
 from indexers.stats import index_statistics
 
 
@@ -50,7 +51,8 @@ def run_index(args: list[str]) -> None:
     cached = cache.is_file()
     tracemalloc.start()
     start = time.perf_counter()
-    with console.status(f"{'loading' if cached else 'fitting'} the {dm.indexer.name} index..."):
+    what = f"{'loading' if cached else 'fitting'} the {dm.indexer.name} index"
+    with console.status(f"{what}...") as line, reporting_to(lambda step: line.update(f"{what}: {step}...")):
         index = dm.build_index(split)
     seconds = time.perf_counter() - start
     _, traced_peak = tracemalloc.get_traced_memory()
