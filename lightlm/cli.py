@@ -1,4 +1,4 @@
-"""`lightlm fit|validate|test|predict|index`: LightningCLI over the kit.
+"""`lightlm fit|validate|test|predict|index|stats`: LightningCLI over the kit.
 
 User errors (`LightLMError`: bad data, impossible options, mismatched checkpoints) end with one
 line on stderr and exit status 2, never a traceback.
@@ -235,6 +235,10 @@ def main(args: list[str] | None = None) -> None:
             from lightlm.index_command import run_index
 
             run_index(argv[1:])
+        elif argv[:1] == ["stats"]:
+            from lightlm.stats_command import run_stats
+
+            run_stats(argv[1:])
         else:
             LightLMCLI(args=args)
     except Exception as e:
