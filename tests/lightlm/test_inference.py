@@ -1,5 +1,6 @@
 """`lightlm.inference` ranks exactly what `lightlm predict` ranks, from the checkpoint alone."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,16 +25,22 @@ MODELS = {
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """{name: (common args, checkpoint dir)}: each model fitted once on tiny synthetic data."""
+    """{name: (common args, checkpoint dir)}: each model fitted once on tiny synthetic data,
+    every command run in a temporary directory (Lightning writes its config.yaml there)."""
     configure_wandb_env()
     root = tmp_path_factory.mktemp("inference")
-    out = {}
-    for name, model_args in MODELS.items():
-        common = ["--config", str(CONF), *SMALL, *model_args, "--checkpoint.dirpath", str(root / name),
-                  "--data.cache_dir", str(root / "cache")]
-        LightLMCLI(args=["fit", *common])
-        out[name] = (common, root / name)
-    return out
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        out = {}
+        for name, model_args in MODELS.items():
+            common = ["--config", str(CONF), *SMALL, *model_args, "--checkpoint.dirpath", str(root / name),
+                      "--data.cache_dir", str(root / "cache")]
+            LightLMCLI(args=["fit", *common])
+            out[name] = (common, root / name)
+        yield out
+    finally:
+        os.chdir(cwd)
 
 
 def _predict(common, path, *extra) -> pl.DataFrame:
