@@ -48,9 +48,8 @@ from datamodules.datamodule import RecDataModule  # noqa: E402
 from datamodules.synthetic import SyntheticConfig  # noqa: E402
 from indexers.registry import INDEXERS, make_indexer  # noqa: E402
 from lightlm.generative import GenerativeRecommender  # noqa: E402
-from lightlm.metrics import KS  # noqa: E402
+from lightlm.metrics import METRIC_NAMES as METRICS  # noqa: E402
 
-METRICS = [f"{m}@{k}" for m in ("recall", "ndcg") for k in KS]
 COLUMNS = [
     "model", "indexer", "shape", "seed", *METRICS, "best_epoch", "val_ndcg@10", "val_recall@10", "params",
     "index_seconds", "train_seconds", "test_seconds", "cpu_seconds",
@@ -401,7 +400,8 @@ def summarize(rows: list[dict]) -> list[dict]:
 
 
 def markdown_table(summary: list[dict], title: str) -> str:
-    shown = ["recall@10", "ndcg@10", "recall@20", "ndcg@20", "val_ndcg@10"]
+    shown = ["recall@10", "ndcg@10", "recall@20", "ndcg@20", "mrr@20", "coverage@10", "novelty@10",
+             "val_ndcg@10"]
     best = {m: max((s[m] for s in summary if s[m] is not None), default=None) for m in shown}
     lines = [
         title, "",

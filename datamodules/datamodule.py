@@ -30,6 +30,7 @@ from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
 from datamodules.formats import InputFormat, format_hint, resolve_format
 from datamodules.interactions import Interactions
 from datamodules.p5 import read_p5
+from datamodules.progress import reporting_to
 from datamodules.samples import (
     SampleTensors,
     evaluation_samples,
@@ -63,7 +64,8 @@ class LogColumns:
 @contextmanager
 def status(message: str) -> Iterator[None]:
     """A spinner with `message` while a long step runs, on an interactive terminal only, and
-    only when no other live display (a progress bar of the caller) owns the terminal."""
+    only when no other live display (a progress bar of the caller) owns the terminal. Steps
+    reported inside (`datamodules.progress.report`) are shown after the message."""
     console = rich.get_console()
     busy = getattr(console, "_live_stack", None)  # the caller's own display (rich >= 14)
     spinner = console.status(f"{message}...") if console.is_terminal and not busy else None
@@ -73,7 +75,11 @@ def status(message: str) -> Iterator[None]:
     except LiveError:
         spinner = None
     try:
-        yield
+        if spinner is None:
+            yield
+        else:
+            with reporting_to(lambda step: spinner.update(f"{message}: {step}...")):
+                yield
     finally:
         if spinner is not None:
             spinner.stop()

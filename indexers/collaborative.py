@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
+from datamodules.progress import report
 from indexers.base import PAD, append_disambiguation, digit_codes
 
 METHODS = ("bpr", "lightgcn")
@@ -85,7 +86,8 @@ def train_bpr(
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        for _ in range(epochs if n else 0):
+        for epoch in range(epochs if n else 0):
+            report(f"BPR epoch {epoch + 1}/{epochs}")
             order = torch.randperm(n, generator=gen)
             negatives = torch.randint(train.n_items, (n,), generator=gen)
             for start in range(0, n, batch_size):
@@ -149,6 +151,7 @@ def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
     if n > KMEANS_FIT_POINTS:
         fit = x[np.sort(rng.choice(n, KMEANS_FIT_POINTS, replace=False))]
     km = KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=seed)
+    report(f"KMeans, {k} clusters of {len(fit):,} points")
     # One thread: KMeans's OpenMP threads spin-wait between short iterations, which made SCI on
     # Beauty ten times slower whenever another process shared the two cores.
     with warnings.catch_warnings(), threadpool_limits(limits=1):

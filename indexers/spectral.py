@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
+from datamodules.progress import report
 from indexers.base import PAD, Indexer, append_disambiguation
 from indexers.collaborative import kmeans_labels
 from indexers.sequential import SequentialIndexer
@@ -302,6 +303,7 @@ class SpectralIndexer(Indexer):
         k = min(self.n_clusters, len(nodes) - 1)
         # Lanczos and small dense solvers are memory-bound BLAS-2 work: extra threads only
         # spin-wait, at a large cost when other processes share the cores.
+        report(f"eigensolver on {len(nodes):,} nodes")
         with threadpool_limits(limits=1):
             eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes), k, rng)
         if self.eigengap:

@@ -1,4 +1,4 @@
-"""`lightlm fit|validate|test|predict|index`: LightningCLI over the kit.
+"""`lightlm fit|validate|test|predict|index|stats`: LightningCLI over the kit.
 
 User errors (`LightLMError`: bad data, impossible options, mismatched checkpoints) end with one
 line on stderr and exit status 2, never a traceback.
@@ -18,7 +18,7 @@ from lightning.pytorch.utilities import rank_zero_only
 
 import indexers.registry  # noqa: F401  (makes every indexer class selectable by name)
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError, LightLMError
+from datamodules.errors import ConfigError, DataFormatError, LightLMError
 from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint
 from lightlm.metrics_table import MetricsTable
 from lightlm.outputs import check_output_dir, check_output_file, expand_home
@@ -26,6 +26,7 @@ from lightlm.predictions import RecommendationWriter
 from lightlm.recommender import MONITORED_METRICS, Recommender
 from lightlm.results import ResultsWriter
 from lightlm.sasrec import SASRec  # noqa: F401  (selectable as --model SASRec)
+from lightlm.terminal import drop_wandb_anonymous, quiet_library_notices
 from lightlm.wandb_report import LoggedConfig, WandbReport
 
 # The W&B variables `configure_wandb_env` set itself (the user's own always win).
@@ -101,6 +102,7 @@ class LightLMCLI(LightningCLI):
         kwargs.setdefault("save_config_callback", LoggedConfig)
         kwargs.setdefault("save_config_kwargs", {"overwrite": True})
         kwargs.setdefault("trainer_defaults", TRAINER_DEFAULTS)
+        quiet_library_notices()
         super().__init__(model_class, datamodule_class, **kwargs)
 
     def add_arguments_to_parser(self, parser) -> None:
@@ -159,7 +161,9 @@ class LightLMCLI(LightningCLI):
         callbacks = [*callbacks, MetricsTable(), WandbReport()]
         if not config.get("plugins"):  # checkpoints renamed into place, never half-written
             config["plugins"] = [AtomicCheckpointIO()]
-        return super()._instantiate_trainer(config, callbacks)
+        trainer = super()._instantiate_trainer(config, callbacks)
+        drop_wandb_anonymous(trainer.loggers)
+        return trainer
 
     def before_instantiate_classes(self) -> None:
         cfg = self.config[self.subcommand] if self.subcommand else self.config
@@ -282,6 +286,30 @@ def _import(class_path: str) -> type:
     module, _, name = class_path.rpartition(".")
     return getattr(importlib.import_module(module), name)
 
+    def test(self, **kwargs):
+        """`lightlm test`: `MetricsTable` prints the one table (Lightning's `verbose` table would
+        repeat it; `--results.path` and W&B keep every figure)."""
+        return self.trainer.test(**(kwargs | {"verbose": False}))
+
+    def predict(self, model, datamodule=None, ckpt_path=None, **kwargs):
+        """`lightlm predict`; with `--predictions.histories FILE`, ranks that file's histories
+        with the checkpoint alone (`lightlm.inference`), the same inputs `predict` would build."""
+        writer = next(c for c in self.trainer.callbacks if isinstance(c, RecommendationWriter))
+        if writer.histories is None:
+            return self.trainer.predict(model, datamodule=datamodule, ckpt_path=ckpt_path, **kwargs)
+        from lightlm.inference import TrainedRecommender, read_histories
+
+        pairs = read_histories(writer.histories)
+        rec = TrainedRecommender.load(ckpt_path, device=self.trainer.strategy.root_device)
+        hp = model.hparams  # the checkpoint's, with this command's inference options
+        try:
+            frame = rec.recommend(
+                pairs, k=hp.top_k, exclude_history=hp.exclude_train_items, num_beams=hp.get("num_beams")
+            )
+        except DataFormatError as e:
+            raise DataFormatError(f"{writer.histories}: {e}") from None
+        writer.write(frame, len(pairs))
+
 
 def main(args: list[str] | None = None) -> None:
     configure_wandb_env()
@@ -291,6 +319,10 @@ def main(args: list[str] | None = None) -> None:
             from lightlm.index_command import run_index
 
             run_index(argv[1:])
+        elif argv[:1] == ["stats"]:
+            from lightlm.stats_command import run_stats
+
+            run_stats(argv[1:])
         else:
             LightLMCLI(args=args)
     except Exception as e:

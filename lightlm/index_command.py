@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from datamodules.errors import ConfigError
+from datamodules.progress import reporting_to
 from indexers.base import write_atomic
 from indexers.stats import index_statistics
 from lightlm.outputs import check_output_file
@@ -58,7 +59,8 @@ def run_index(args: list[str]) -> None:
     cached = cache.is_file()
     tracemalloc.start()
     start = time.perf_counter()
-    with console.status(f"{'loading' if cached else 'fitting'} the {dm.indexer.name} index..."):
+    what = f"{'loading' if cached else 'fitting'} the {dm.indexer.name} index"
+    with console.status(f"{what}...") as line, reporting_to(lambda step: line.update(f"{what}: {step}...")):
         index = dm.build_index(split)
     seconds = time.perf_counter() - start
     _, traced_peak = tracemalloc.get_traced_memory()

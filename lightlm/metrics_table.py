@@ -13,13 +13,12 @@ from lightning.pytorch.callbacks import Callback
 from rich.console import Console
 from rich.table import Table
 
-from lightlm.metrics import KS
-
-METRICS = [f"{m}@{k}" for m in ("recall", "ndcg") for k in KS]
+from lightlm.metrics import METRIC_NAMES
 
 
 def metrics_table(metrics: Mapping[str, float], model_name: str = "model") -> Table:
-    """Recall/NDCG@{5,10,20} of the model beside the popularity baseline of the same split.
+    """Every metric of `lightlm.metrics.METRICS`, the model beside the popularity baseline of the
+    same split.
 
     `metrics` holds the logged names (`test/recall@10`, `test/popularity/recall@10`, ...);
     rows whose figures are missing are left out.
@@ -29,7 +28,7 @@ def metrics_table(metrics: Mapping[str, float], model_name: str = "model") -> Ta
     table.add_column(model_name, justify="right", style="bold")
     table.add_column("popularity", justify="right")
     table.add_column("x popularity", justify="right", style="dim")
-    for name in METRICS:
+    for name in METRIC_NAMES:
         model = metrics.get(f"test/{name}")
         if model is None:
             continue

@@ -1,4 +1,8 @@
-"""Writes every user's top-K recommendations, in the dataset's original ids, after `predict`."""
+"""Writes every user's top-K recommendations, in the dataset's original ids, after `predict`.
+
+With `--predictions.histories FILE`, `lightlm predict` ranks the users and histories of that file
+instead of the training data's (see `lightlm.inference` and `LightLMCLI.predict`).
+"""
 
 from __future__ import annotations
 
@@ -19,13 +23,18 @@ class RecommendationWriter(BasePredictionWriter):
     Args:
         path: output file; `.csv` or `.parquet`. Written to a temporary file then renamed, so
             an interrupted run never leaves a half-written file.
+        histories: rank these users' histories instead of the dataset's: a text file of
+            `user item item ...` lines (oldest item first) or a CSV with `user,item` columns, one
+            row per interaction in chronological order. Users unseen in training need a model
+            trained on the sequential task.
     """
 
-    def __init__(self, path: str = "runs/predictions.csv") -> None:
+    def __init__(self, path: str = "runs/predictions.csv", histories: str | None = None) -> None:
         super().__init__(write_interval="epoch")
         if Path(path).suffix not in (".csv", ".parquet"):
             raise ConfigError(f"--predictions.path must end in .csv or .parquet, got {path!r}")
         self.path = Path(path)
+        self.histories = histories
 
     def write_on_epoch_end(self, trainer: L.Trainer, pl_module, predictions, batch_indices) -> None:
         users = torch.cat([p["user"] for p in predictions])
@@ -48,6 +57,10 @@ class RecommendationWriter(BasePredictionWriter):
                 "score": scores.flatten()[keep].numpy(),
             }
         ).sort(["user", "rank"])
+        self.write(frame, len(users))
+
+    def write(self, frame: pl.DataFrame, n_users: int) -> None:
+        """Write `frame` (user, rank, item, score rows) atomically to `path`."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
@@ -58,7 +71,7 @@ class RecommendationWriter(BasePredictionWriter):
             os.replace(tmp, self.path)
         finally:
             tmp.unlink(missing_ok=True)
-        print(f"wrote {len(frame)} recommendations for {len(users)} users to {self.path}")
+        print(f"wrote {len(frame)} recommendations for {n_users} users to {self.path}")
 
 
 def gather_unequal(trainer: L.Trainer, t: torch.Tensor) -> torch.Tensor:

@@ -16,7 +16,7 @@ from datamodules.errors import ConfigError, IndexMismatchError
 from datamodules.split import LeaveOneOut
 from indexers.base import ItemIndex
 from lightlm.exclusion import history_keys
-from lightlm.metrics import KS, TopKMetrics
+from lightlm.metrics import KS, CatalogueMetrics, TopKMetrics
 
 Batch = dict[str, torch.Tensor]
 
@@ -85,7 +85,17 @@ class Recommender(L.LightningModule):
             )
         self.index = index
         counts = torch.bincount(torch.as_tensor(split.train.items), minlength=index.n_items)
+        # What `lightlm.inference` needs to rebuild the model from the checkpoint alone: the input
+        # length and the original ids (the index numbers users and items 0..n-1).
+        self.data_info = {
+            "history_len": int(history_len),
+            "user_ids": split.data.user_ids.tolist(),
+            "item_ids": split.data.item_ids.tolist(),
+        }
         self.register_buffer("popular", counts.topk(self.hparams.top_k).indices, persistent=False)
+        # Coverage, popularity and novelty of the lists, against training counts only.
+        self.test_catalogue = CatalogueMetrics(counts)
+        self.test_popularity_catalogue = CatalogueMetrics(counts)
         # Sorted keys user * n_items + item of what each user has read, for `exclude_train_items`.
         self.history_keys = {
             "validate": history_keys(split.history("validate")),
@@ -107,7 +117,14 @@ class Recommender(L.LightningModule):
         """(B, top_k) item indices best first (-1 pads) and their scores."""
 
     def excluded(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor, int] | None:
-        """(sorted history keys, users, n_items) when `exclude_train_items` is on, else None."""
+        """(sorted history keys, users, n_items) when `exclude_train_items` is on, else None.
+
+        A batch may carry its own `exclude` keys, `row * n_items + item` sorted, for histories
+        given by a caller rather than read from the split (`lightlm.inference`).
+        """
+        if "exclude" in batch:
+            rows = torch.arange(len(batch["user"]), device=self.device)
+            return batch["exclude"].to(self.device), rows, self.index.n_items
         if not self.hparams.exclude_train_items:
             return None
         return self.history_keys[stage].to(self.device), batch["user"], self.index.n_items
@@ -115,6 +132,8 @@ class Recommender(L.LightningModule):
     # ---- checkpoints carry their index -----------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint["lightlm_index"] = self.index.to_dict()
+        if getattr(self, "data_info", None) is not None:
+            checkpoint["lightlm_data"] = self.data_info
         # Dropout's random state, so that a run resumed from this checkpoint draws the same
         # masks as the uninterrupted run (plain tensors: loadable with weights_only=True).
         checkpoint["lightlm_rng"] = {
@@ -168,15 +187,21 @@ class Recommender(L.LightningModule):
 
     def test_step(self, batch: Batch, batch_idx: int) -> None:
         items, _ = self.recommend(batch, "test")
+        popular = self.popular.expand(len(items), -1)
         self.test_metrics.update(items, batch["target"])
-        self.test_popularity.update(self.popular.expand(len(items), -1), batch["target"])
+        self.test_catalogue.update(items)
+        self.test_popularity.update(popular, batch["target"])
+        self.test_popularity_catalogue.update(popular)
 
     def on_test_epoch_end(self) -> None:
-        metrics = {f"test/{k}": v for k, v in self.test_metrics.compute().items()}
-        metrics |= {f"test/popularity/{k}": v for k, v in self.test_popularity.compute().items()}
+        model = self.test_metrics.compute() | self.test_catalogue.compute()
+        popularity = self.test_popularity.compute() | self.test_popularity_catalogue.compute()
+        metrics = {f"test/{k}": v for k, v in model.items()}
+        metrics |= {f"test/popularity/{k}": v for k, v in popularity.items()}
         self.log_dict(metrics)
-        self.test_metrics.reset()
-        self.test_popularity.reset()
+        for metric in (self.test_metrics, self.test_catalogue, self.test_popularity,
+                       self.test_popularity_catalogue):
+            metric.reset()
 
     def predict_step(self, batch: Batch, batch_idx: int) -> dict[str, torch.Tensor]:
         items, scores = self.recommend(batch, "predict")

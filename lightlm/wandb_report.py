@@ -18,7 +18,7 @@ from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.cli import SaveConfigCallback
 from lightning.pytorch.loggers import WandbLogger
 
-from lightlm.metrics import KS
+from lightlm.metrics import ACCURACY_METRICS
 
 SAMPLE_COLUMNS = ["user", "history", "recommended", "held_out", "hit"]
 
@@ -81,10 +81,9 @@ class WandbReport(Callback):
                 return
             self.best_score = score
         self.best = {
-            f"val/best_{m}@{k}": float(metrics[f"val/{m}@{k}"])
-            for k in KS
-            for m in ("recall", "ndcg")
-            if f"val/{m}@{k}" in metrics
+            f"val/best_{name}": float(metrics[f"val/{name}"])
+            for name in ACCURACY_METRICS
+            if f"val/{name}" in metrics
         }
         self.best["val/best_epoch"] = trainer.current_epoch
         logger.experiment.summary.update(self.best)

@@ -169,3 +169,17 @@ def test_statistics_report_shape_of_the_tree(split) -> None:
     assert sum(stats["code_length_histogram"].values()) == N_ITEMS
     assert stats["branching"][0]["max"] <= 5  # 4 codebook entries plus the cold label
     assert 0 <= stats["disambiguated_items"] < N_ITEMS
+
+
+def test_long_steps_report_progress_to_a_listening_display(split):
+    from datamodules.progress import report, reporting_to
+
+    report("nobody listens: a no-op")
+    steps: list[str] = []
+    with reporting_to(steps.append):
+        GraphIndexer(codebook_size=4, epochs=3, seed=3).fit(split.train)
+        SpectralIndexer(n_clusters=4, max_cluster_size=10, seed=3).fit(split.train)
+    assert [s for s in steps if s.startswith("BPR")] == ["BPR epoch 1/3", "BPR epoch 2/3", "BPR epoch 3/3"]
+    assert any(s.startswith("KMeans, 4 clusters of ") for s in steps)
+    # The spectral recursion starts with the whole co-graph: 200 users and 60 trained items.
+    assert next(s for s in steps if s.startswith("eigensolver")) == f"eigensolver on {N_USERS + 60:,} nodes"
