@@ -241,6 +241,30 @@ class LightLMCLI(LightningCLI):
     def before_predict(self) -> None:
         self._before_run()
 
+    def test(self, **kwargs):
+        """`lightlm test`: `MetricsTable` prints the one table (Lightning's `verbose` table would
+        repeat it; `--results.path` and W&B keep every figure)."""
+        return self.trainer.test(**(kwargs | {"verbose": False}))
+
+    def predict(self, model, datamodule=None, ckpt_path=None, **kwargs):
+        """`lightlm predict`; with `--predictions.histories FILE`, ranks that file's histories
+        with the checkpoint alone (`lightlm.inference`), the same inputs `predict` would build."""
+        writer = next(c for c in self.trainer.callbacks if isinstance(c, RecommendationWriter))
+        if writer.histories is None:
+            return self.trainer.predict(model, datamodule=datamodule, ckpt_path=ckpt_path, **kwargs)
+        from lightlm.inference import TrainedRecommender, read_histories
+
+        pairs = read_histories(writer.histories)
+        rec = TrainedRecommender.load(ckpt_path, device=self.trainer.strategy.root_device)
+        hp = model.hparams  # the checkpoint's, with this command's inference options
+        try:
+            frame = rec.recommend(
+                pairs, k=hp.top_k, exclude_history=hp.exclude_train_items, num_beams=hp.get("num_beams")
+            )
+        except DataFormatError as e:
+            raise DataFormatError(f"{writer.histories}: {e}") from None
+        writer.write(frame, len(pairs))
+
 
 def check_outputs(subcommand: str, cfg) -> None:
     """Refuse, before any data is read, a run that could not write what it produces, and a `fit`
@@ -285,31 +309,6 @@ def say_scored(subcommand: str, path, model_name: str, checkpoint: dict) -> None
 def _import(class_path: str) -> type:
     module, _, name = class_path.rpartition(".")
     return getattr(importlib.import_module(module), name)
-
-    def test(self, **kwargs):
-        """`lightlm test`: `MetricsTable` prints the one table (Lightning's `verbose` table would
-        repeat it; `--results.path` and W&B keep every figure)."""
-        return self.trainer.test(**(kwargs | {"verbose": False}))
-
-    def predict(self, model, datamodule=None, ckpt_path=None, **kwargs):
-        """`lightlm predict`; with `--predictions.histories FILE`, ranks that file's histories
-        with the checkpoint alone (`lightlm.inference`), the same inputs `predict` would build."""
-        writer = next(c for c in self.trainer.callbacks if isinstance(c, RecommendationWriter))
-        if writer.histories is None:
-            return self.trainer.predict(model, datamodule=datamodule, ckpt_path=ckpt_path, **kwargs)
-        from lightlm.inference import TrainedRecommender, read_histories
-
-        pairs = read_histories(writer.histories)
-        rec = TrainedRecommender.load(ckpt_path, device=self.trainer.strategy.root_device)
-        hp = model.hparams  # the checkpoint's, with this command's inference options
-        try:
-            frame = rec.recommend(
-                pairs, k=hp.top_k, exclude_history=hp.exclude_train_items, num_beams=hp.get("num_beams")
-            )
-        except DataFormatError as e:
-            raise DataFormatError(f"{writer.histories}: {e}") from None
-        writer.write(frame, len(pairs))
-
 
 def main(args: list[str] | None = None) -> None:
     configure_wandb_env()

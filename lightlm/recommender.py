@@ -16,7 +16,7 @@ from datamodules.errors import ConfigError, IndexMismatchError
 from datamodules.split import LeaveOneOut
 from indexers.base import ItemIndex
 from lightlm.exclusion import history_keys
-from lightlm.metrics import KS, CatalogueMetrics, TopKMetrics
+from lightlm.metrics import ACCURACY_METRICS, KS, CatalogueMetrics, TopKMetrics
 
 Batch = dict[str, torch.Tensor]
 
@@ -24,7 +24,7 @@ Batch = dict[str, torch.Tensor]
 MONITORED_METRICS = (
     "val/loss",
     "train/loss",
-    *(f"val/{m}@{k}" for k in KS for m in ("ndcg", "recall")),
+    *(f"val/{name}" for name in ACCURACY_METRICS),
     "epoch",
     "step",
 )

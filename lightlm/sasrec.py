@@ -106,7 +106,7 @@ class SASRec(Recommender):
         _check_history(history_len)
         hp = self.hparams
         self.n_items = index.n_items
-        self.item_ids = split.data.item_ids
+        self.item_ids = None if split is None else split.data.item_ids  # None: built from a checkpoint
         self.seq_len = min(hp.max_len, history_len)
         # Row n_items is padding: a zero vector that never receives gradient nor appears in the output.
         self.item_embed = nn.Embedding(index.n_items + 1, hp.d_model, padding_idx=index.n_items)
