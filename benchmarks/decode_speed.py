@@ -188,14 +188,20 @@ def load_model(args) -> tuple[GenerativeRecommender, RecDataModule]:
         dm = RecDataModule(path=path, task=task, history_len=args.history_len)
         rec = load_recommender(args.ckpt, dm)
         if not isinstance(rec, GenerativeRecommender):
-            raise ConfigError(f"--ckpt {args.ckpt}: holds a {type(rec).__name__}; decode_speed decodes the generative model")
+            raise ConfigError(
+                f"--ckpt {args.ckpt}: holds a {type(rec).__name__}; decode_speed decodes the generative model"
+            )
         if args.preset not in (None, rec.hparams.preset):
-            raise ConfigError(f"--preset {args.preset}: the checkpoint {args.ckpt} is a {rec.hparams.preset} model")
+            raise ConfigError(
+                f"--preset {args.preset}: the checkpoint {args.ckpt} is a {rec.hparams.preset} model"
+            )
     else:
         dm = RecDataModule(path=path, indexer=SequentialIndexer(base=args.base), task=task,
                            history_len=args.history_len, cache_dir=args.cache_dir)
         dm.setup("test")
-        rec = GenerativeRecommender(preset=args.preset or "small", dropout=0.0, num_beams=args.beams, top_k=args.beams)
+        rec = GenerativeRecommender(
+            preset=args.preset or "small", dropout=0.0, num_beams=args.beams, top_k=args.beams
+        )
         rec.attach(dm.index, dm.split, dm.history_len)
     return rec.eval().to(args.device), dm
 
@@ -269,9 +275,10 @@ def check_inputs(parser: argparse.ArgumentParser, args) -> None:
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default=str(DEFAULT_DATA), help="P5 data.txt, or 'synthetic'")
-    p.add_argument("--preset", default=None,
-                   help="model shape: tiny, small (default), lightlm, t5-small; with --ckpt, the checkpoint's")
-    p.add_argument("--ckpt", default=None, help="a `lightlm fit` checkpoint: its model, weights and item index")
+    p.add_argument(
+        "--preset", default=None, help="model shape: tiny, small (default), lightlm, t5-small; --ckpt: its"
+    )
+    p.add_argument("--ckpt", default=None, help="a `lightlm fit` checkpoint: its model, weights, item index")
     p.add_argument("--history-len", type=int, default=0,
                    help="recent items in the input (--data.task sequential); 0: the direct task")
     p.add_argument("--base", type=int, default=100, help="sequential indexer base, without --ckpt")

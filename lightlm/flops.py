@@ -24,7 +24,10 @@ def counted_flops(fn: Callable[[], object]) -> int:
 
 
 def matmul_peak_gflops(
-    device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32, n: int | None = None, reps: int = 5
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    n: int | None = None,
+    reps: int = 5,
 ) -> float:
     """GFLOP/s of the fastest of `reps` (n, n) @ (n, n) matmuls: this process's practical peak.
 

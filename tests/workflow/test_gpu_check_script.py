@@ -20,9 +20,19 @@ from lightlm.checkpoints import load_recommender
 
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = {
-    "DATA": "synthetic", "CONFIG": "conf/synthetic.yaml", "PRESET": "tiny", "EPOCHS": "1",
-    "ACCEL": "cpu", "PRECISION": "32-true", "SKIP": "1 5", "REF_USERS": "32", "EVAL_BATCH": "512",
-    "TRAIN_PRESETS": "tiny", "TRAIN_VARIANTS": "eager", "TRAIN_STEPS": "2", "OMP_NUM_THREADS": "1",
+    "DATA": "synthetic",
+    "CONFIG": "conf/synthetic.yaml",
+    "PRESET": "tiny",
+    "EPOCHS": "1",
+    "ACCEL": "cpu",
+    "PRECISION": "32-true",
+    "SKIP": "1 5",
+    "REF_USERS": "32",
+    "EVAL_BATCH": "512",
+    "TRAIN_PRESETS": "tiny",
+    "TRAIN_VARIANTS": "eager",
+    "TRAIN_STEPS": "2",
+    "OMP_NUM_THREADS": "1",
 }
 
 
@@ -31,8 +41,14 @@ def smoke_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     results = tmp_path_factory.mktemp("gpu_check")
     env = {**os.environ, **SMOKE, "PY": sys.executable, "RESULTS": str(results)}
     env.pop("OUT", None)
-    done = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu_check.sh")], env=env, cwd=results,
-                          capture_output=True, text=True, timeout=400)
+    done = subprocess.run(
+        ["bash", str(ROOT / "benchmarks" / "gpu_check.sh")],
+        env=env,
+        cwd=results,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
     return results, done
 
 
@@ -50,7 +66,10 @@ def test_decode_speed_decodes_the_checkpoint_it_was_given(smoke_run):
     results, _ = smoke_run
     decode = json.loads((results / "decode_speed_fp32.json").read_text())
     assert decode["ckpt"] == str(results / "ckpt" / "best.ckpt") and decode["preset"] == "tiny"
-    assert decode["check"]["mismatched"] == 0 and decode["check"]["identical"] + decode["check"]["tie_swaps"] == 32
+    assert (
+        decode["check"]["mismatched"] == 0
+        and decode["check"]["identical"] + decode["check"]["tie_swaps"] == 32
+    )
     assert decode["kit_gflops"] > 0 and 0 < decode["kit_peak_fraction"] < 1
     train = json.loads((results / "train_speed.json").read_text())["rows"]
     assert [r["preset"] for r in train] == ["tiny"] and 0 < train[0]["peak_fraction"] < 1
@@ -82,7 +101,12 @@ def test_load_recommender_refuses_a_checkpoint_that_does_not_fit(smoke_run):
 @pytest.mark.parametrize("script", ["decode_speed", "train_speed"])
 def test_speed_benchmarks_refuse_a_missing_data_file(script, tmp_path):
     missing = tmp_path / "beauty" / "data.txt"
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), "--data", str(missing)],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), "--data", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2 and f"--data: no file {missing}" in done.stderr
     assert not (tmp_path / "benchmarks").exists()
