@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default=str(DEFAULT_DATA), help="P5 data.txt, or 'synthetic'")
     p.add_argument(
-        "--preset", default=None, help="model shape: tiny, small (default), lightlm, t5-small; --ckpt: its"
+        "--preset", default=None, help="tiny, small (default), lightlm, t5-small; --ckpt: the checkpoint's"
     )
     p.add_argument("--ckpt", default=None, help="a `lightlm fit` checkpoint: its model, weights, item index")
     p.add_argument("--history-len", type=int, default=0,
