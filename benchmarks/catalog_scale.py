@@ -137,7 +137,7 @@ def _model_in_child(path: str, model: str, args: dict, queue) -> None:
     rec.attach(index, split, history_len)
     row["build_s"] = round(time.perf_counter() - start, 2)
     keys = sum(k.numel() * k.element_size() for k in rec.history_keys.values())
-    row["exclusion_keys_mb"] = round(keys / 2**20, 1)
+    row["exclusion_keys_mb"] = round(keys / 2**20, 3)
     row["params"] = sum(p.numel() for p in rec.parameters())
     if model == "generative":
         start = time.perf_counter()
@@ -145,7 +145,7 @@ def _model_in_child(path: str, model: str, args: dict, queue) -> None:
         row["trie_build_s"] = round(time.perf_counter() - start, 4)
         tensors = (trie.child_ptr, trie.child_token, trie.child_column, trie.child_node, trie.leaf_item)
         row["trie_nodes"] = trie.n_nodes
-        row["trie_mb"] = round(sum(t.numel() * t.element_size() for t in tensors) / 2**20, 1)
+        row["trie_mb"] = round(sum(t.numel() * t.element_size() for t in tensors) / 2**20, 3)
         row["code_len"] = trie.depth
     train = training_samples(split.train, history_len)
     clock = _timed_training(rec, train, args["batch_size"], args["train_steps"], args["seed"])

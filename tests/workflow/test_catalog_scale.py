@@ -3,7 +3,7 @@ the figures behave as the data says they must, and the JSON holds the table and 
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -12,13 +12,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location(
-        "catalog_scale_benchmark", ROOT / "benchmarks" / "catalog_scale.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    # Imported by its package name, not from its file: the spawned children unpickle their target
+    # functions by module name (they inherit this sys.path).
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("benchmarks.catalog_scale")
 
 
 def test_catalog_scale_runs_tiny_and_writes_table_and_ratios(tmp_path, capsys):
