@@ -13,13 +13,19 @@ return the same ranked items. They differ in what the paper's code did and the k
   of all users in a few gathers per step, only as many beams per step as can be alive, beams as
   queries against per-user cross-attention keys/values, a self-attention cache that is never copied.
 
-Prints users/s of each, their ratio, and the share of decode time spent on the constraint (kit:
-the `constraint` profiler range; reference: the Python mask building), as a table and as JSON
-under benchmarks/results/.
+Prints users/s of each, their ratio, the share of decode time spent on the constraint (kit:
+the `constraint` profiler range; reference: the Python mask building), and the kit's achieved
+GFLOP/s (counted matmul FLOPs, `lightlm.flops`) against a large matmul timed in the same process,
+as a table and as JSON under benchmarks/results/.
+
+With `--ckpt` the model, its shape and its item index all come from the checkpoint (loaded with
+weights_only=True, as `lightlm test` does); without it, a randomly initialised model over a
+sequential index is decoded (speed does not depend on the weights).
 
     python benchmarks/decode_speed.py                                    # Beauty, small preset
     python benchmarks/decode_speed.py --preset lightlm --users 2048       # the paper's shape
     python benchmarks/decode_speed.py --device cuda --precision bf16      # on a GPU
+    python benchmarks/decode_speed.py --ckpt runs/beauty/checkpoints/best.ckpt   # trained weights
 """
 
 from __future__ import annotations
@@ -42,7 +48,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as `import lightlm` does,
 import torch  # noqa: E402
 
 from datamodules.datamodule import RecDataModule  # noqa: E402
+from datamodules.errors import ConfigError, LightLMError  # noqa: E402
 from indexers.sequential import SequentialIndexer  # noqa: E402
+from lightlm.checkpoints import load_recommender  # noqa: E402
+from lightlm.flops import counted_flops, matmul_peak_gflops  # noqa: E402
 from lightlm.generation import constrained_beam_search  # noqa: E402
 from lightlm.generative import GenerativeRecommender  # noqa: E402
 from lightlm.model import EncoderDecoder  # noqa: E402
@@ -171,18 +180,29 @@ def compare_rankings(items_a, scores_a, items_b, scores_b, tol: float = 1e-4) ->
 
 # ---- setup and timing -------------------------------------------------------------------------
 def load_model(args) -> tuple[GenerativeRecommender, RecDataModule]:
+    """The checkpoint's model and index (`--ckpt`), or a fresh model over a sequential index."""
     torch.manual_seed(args.seed)
-    path = args.data if args.data != "synthetic" else None
-    if path is not None and not Path(path).is_file():
-        print(f"{path} not found: using the synthetic dataset", file=sys.stderr)
-        path = None
-    dm = RecDataModule(path=path, indexer=SequentialIndexer(base=args.base), cache_dir=args.cache_dir)
-    dm.setup("test")
-    rec = GenerativeRecommender(preset=args.preset, dropout=0.0, num_beams=args.beams, top_k=args.beams)
-    rec.attach(dm.index, dm.split, dm.history_len)
+    path = None if args.data == "synthetic" else args.data
+    task = "sequential" if args.history_len else "direct"
     if args.ckpt:
-        state = torch.load(args.ckpt, map_location="cpu", weights_only=False)["state_dict"]
-        rec.model.load_state_dict({k[len("model.") :]: v for k, v in state.items() if k.startswith("model.")})
+        dm = RecDataModule(path=path, task=task, history_len=args.history_len)
+        rec = load_recommender(args.ckpt, dm)
+        if not isinstance(rec, GenerativeRecommender):
+            raise ConfigError(
+                f"--ckpt {args.ckpt}: holds a {type(rec).__name__}; decode_speed decodes the generative model"
+            )
+        if args.preset not in (None, rec.hparams.preset):
+            raise ConfigError(
+                f"--preset {args.preset}: the checkpoint {args.ckpt} is a {rec.hparams.preset} model"
+            )
+    else:
+        dm = RecDataModule(path=path, indexer=SequentialIndexer(base=args.base), task=task,
+                           history_len=args.history_len, cache_dir=args.cache_dir)
+        dm.setup("test")
+        rec = GenerativeRecommender(
+            preset=args.preset or "small", dropout=0.0, num_beams=args.beams, top_k=args.beams
+        )
+        rec.attach(dm.index, dm.split, dm.history_len)
     return rec.eval().to(args.device), dm
 
 
@@ -242,12 +262,26 @@ def kit_constraint_share(rec, batches, args, show: bool = False) -> float:
     return constraint / max(decode, 1e-9)
 
 
+def check_inputs(parser: argparse.ArgumentParser, args) -> None:
+    """Refuse a missing data file or checkpoint before any work (never measure other data quietly)."""
+    if args.data != "synthetic" and not Path(args.data).is_file():
+        parser.error(f"--data: no file {args.data} (pass --data synthetic for the embedded synthetic data)")
+    if args.ckpt and not Path(args.ckpt).is_file():
+        parser.error(f"--ckpt: no checkpoint at {args.ckpt}")
+    if args.history_len < 0:
+        parser.error(f"--history-len must be at least 0, got {args.history_len}")
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default=str(DEFAULT_DATA), help="P5 data.txt, or 'synthetic'")
-    p.add_argument("--preset", default="small", help="model shape: tiny, small, lightlm, t5-small")
-    p.add_argument("--ckpt", default=None, help="a `lightlm fit` checkpoint to take weights from")
-    p.add_argument("--base", type=int, default=100, help="sequential indexer base (conf/beauty.yaml: 100)")
+    p.add_argument(
+        "--preset", default=None, help="tiny, small (default), lightlm, t5-small; --ckpt: the checkpoint's"
+    )
+    p.add_argument("--ckpt", default=None, help="a `lightlm fit` checkpoint: its model, weights, item index")
+    p.add_argument("--history-len", type=int, default=0,
+                   help="recent items in the input (--data.task sequential); 0: the direct task")
+    p.add_argument("--base", type=int, default=100, help="sequential indexer base, without --ckpt")
     p.add_argument("--users", type=int, default=0, help="test users decoded by the kit (0: all)")
     p.add_argument("--ref-users", type=int, default=200, help="users decoded by the reference too")
     p.add_argument("--beams", type=int, default=20, help="beams, and items returned per user")
@@ -261,8 +295,10 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--out", default=None, help="JSON result file (default benchmarks/results/...)")
     args = p.parse_args(argv)
     args.device = torch.device(args.device)
+    check_inputs(p, args)
 
     rec, dm = load_model(args)
+    args.preset = rec.hparams.preset
     ds = dm.dataset("test")
     n = len(ds) if args.users <= 0 else min(args.users, len(ds))
     n_ref = min(args.ref_users, n)
@@ -303,6 +339,9 @@ def main(argv: list[str] | None = None) -> dict:
         ref_cpu.append(cpu / n_ref)
         ref_share.append(clock.constraint / wall)
     kit_share = kit_constraint_share(rec, kit_batches[:2], args, args.profile)
+    # FLOPs per user from the first batch; the peak from a matmul in this process, same threads.
+    flops_per_user = counted_flops(lambda: run_kit(rec, kit_batches[:1], args)) / len(kit_batches[0])
+    peak = matmul_peak_gflops(args.device, torch.bfloat16 if args.precision == "bf16" else torch.float32)
 
     med = statistics.median
     result = {
@@ -315,6 +354,7 @@ def main(argv: list[str] | None = None) -> dict:
         "platform": platform.platform(),
         "torch": torch.__version__,
         "data": args.data,
+        "ckpt": args.ckpt,
         "users": n,
         "ref_users": n_ref,
         "beams": args.beams,
@@ -329,12 +369,16 @@ def main(argv: list[str] | None = None) -> dict:
         "kit_constraint_share": kit_share,
         "ref_constraint_share": med(ref_share),
         "kit_seconds_all_test_users": len(ds) * med(kit_t),
+        "kit_gflop_per_user": flops_per_user / 1e9,
+        "kit_gflops": flops_per_user / med(kit_t) / 1e9,
+        "matmul_peak_gflops": peak,
+        "kit_peak_fraction": flops_per_user / med(kit_t) / 1e9 / peak,
         "check": check,
     }
-    print(f"{'decoder':<10} {'users/s':>10} {'cpu ms/user':>12} {'constraint':>11}")
+    print(f"{'decoder':<10} {'users/s':>10} {'cpu ms/user':>12} {'constraint':>11} {'GFLOP/s':>9}")
     print(
         f"{'kit':<10} {result['kit_users_per_s']:>10.1f} {result['kit_cpu_ms_per_user']:>12.3f} "
-        f"{kit_share:>10.1%}"
+        f"{kit_share:>10.1%} {result['kit_gflops']:>9.1f}"
     )
     print(
         f"{'reference':<10} {result['ref_users_per_s']:>10.1f} {result['ref_cpu_ms_per_user']:>12.3f} "
@@ -345,6 +389,11 @@ def main(argv: list[str] | None = None) -> dict:
         f"same ranked items: {check['identical']}/{n_ref} rows identical, {check['tie_swaps']} differ only "
         f"in score ties; all {len(ds)} test users would take {result['kit_seconds_all_test_users']:.1f} s"
     )
+    print(
+        f"kit arithmetic: {result['kit_gflop_per_user'] * 1e3:.2f} MFLOP/user (counted matmuls), "
+        f"{result['kit_gflops']:.1f} GFLOP/s against a measured {args.precision} matmul peak of {peak:.1f} "
+        f"GFLOP/s ({torch.get_num_threads()} threads): {result['kit_peak_fraction']:.1%} of peak"
+    )
     name = f"decode_speed_{args.preset}_{args.device.type}_{args.precision}.json"
     out = Path(args.out) if args.out else RESULTS / name
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -354,4 +403,8 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except LightLMError as e:  # a bad checkpoint or option: one line, as the CLI does
+        print(f"decode_speed: error: {e}", file=sys.stderr)
+        sys.exit(2)

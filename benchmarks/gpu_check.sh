@@ -24,11 +24,15 @@
 # and carried as `.gpu_wheels`, are installed from that folder offline. The data: $DATA, else
 # shared/data/beauty/data.txt or ../shared/data/beauty/data.txt (carry a copy if neither exists).
 #
-# Knobs (environment): PY, DATA, RESULTS, PRESET (lightlm), EPOCHS (10), BATCH (256), LR (0.001),
-# EVAL_BATCH (4096), VAL_EVERY (=EPOCHS: validate once, at the end), COMPILE (false),
-# ACCEL (gpu), PRECISION (bf16-mixed), REF_USERS (200), TRAIN_PRESETS, TRAIN_VARIANTS,
-# SKIP (space-separated stage numbers to skip). Where $OUT names a folder (the device tool's), the
-# summary, the log and the result files (8 files) are copied there at the end.
+# Knobs (environment): PY, DATA (a data.txt, or `synthetic`), CONFIG (conf/beauty.yaml), RESULTS,
+# PRESET (lightlm), EPOCHS (10), BATCH (256), LR (0.001), EVAL_BATCH (4096), VAL_EVERY (=EPOCHS:
+# validate once, at the end), COMPILE (false), ACCEL (gpu), PRECISION (bf16-mixed), REF_USERS
+# (200), TRAIN_PRESETS, TRAIN_VARIANTS, TRAIN_STEPS (50), SKIP (space-separated stage numbers to
+# skip). Where $OUT names a folder (the device tool's), the summary, the log and the result files
+# (8 files) are copied there at the end. The CPU smoke run of the test suite (a few seconds per
+# stage; tests/workflow/test_gpu_check_script.py) is
+#   DATA=synthetic CONFIG=conf/synthetic.yaml PRESET=tiny EPOCHS=1 ACCEL=cpu PRECISION=32-true \
+#   SKIP=1 TRAIN_PRESETS=tiny TRAIN_VARIANTS=eager TRAIN_STEPS=2 bash benchmarks/gpu_check.sh
 set -uo pipefail  # no -e: a failing stage is reported and the next one still runs
 cd "$(dirname "$0")/.."
 
@@ -41,6 +45,7 @@ if [[ -z "$PY" ]]; then
     fi
 fi
 RESULTS=${RESULTS:-benchmarks/results/gpu}
+CONFIG=${CONFIG:-conf/beauty.yaml}
 PRESET=${PRESET:-lightlm}
 EPOCHS=${EPOCHS:-10}
 BATCH=${BATCH:-256}
@@ -53,6 +58,7 @@ PRECISION=${PRECISION:-bf16-mixed}
 REF_USERS=${REF_USERS:-200}
 TRAIN_PRESETS=${TRAIN_PRESETS:-tiny,small,lightlm,t5-small}
 TRAIN_VARIANTS=${TRAIN_VARIANTS:-eager,bf16}
+TRAIN_STEPS=${TRAIN_STEPS:-50}
 SKIP=" ${SKIP:-} "
 DEVICE=$([[ "$ACCEL" == gpu ]] && echo cuda || echo cpu)
 DECODE_PRECISION=$([[ "$PRECISION" == bf16* ]] && echo bf16 || echo fp32)
@@ -108,7 +114,8 @@ if [[ "$ACCEL" == gpu ]] && ! "$PY" -c 'import torch, sys; sys.exit(not torch.cu
 fi
 
 CLI=("$PY" -m lightlm.cli)
-COMMON=(--config conf/beauty.yaml --data.path "$DATA" --model.preset "$PRESET"
+DATA_PATH=$([[ "$DATA" == synthetic ]] && echo null || echo "$DATA")  # null: the config's synthetic data
+COMMON=(--config "$CONFIG" --data.path "$DATA_PATH" --model.preset "$PRESET"
         --trainer.accelerator "$ACCEL" --trainer.devices 1 --trainer.precision "$PRECISION"
         --data.eval_batch_size "$EVAL_BATCH" --trainer.logger false --trainer.enable_progress_bar false
         --trainer.callbacks+=lightlm.timing.StageTimer --checkpoint.dirpath "$RESULTS/ckpt"
@@ -129,7 +136,7 @@ stage 5 "decode_speed $DECODE_PRECISION" 150 "$PY" benchmarks/decode_speed.py --
     "${CKPT[@]}" --device "$DEVICE" --precision "$DECODE_PRECISION" --ref-users "$REF_USERS" \
     --batch-size "$EVAL_BATCH" --profile --out "$RESULTS/decode_speed_$DECODE_PRECISION.json"
 stage 6 "train_speed" 240 "$PY" benchmarks/train_speed.py --data "$DATA" --device "$DEVICE" --presets "$TRAIN_PRESETS" \
-    --variants "$TRAIN_VARIANTS" --batch-size "$BATCH" --steps 50 --out "$RESULTS/train_speed.json"
+    --variants "$TRAIN_VARIANTS" --batch-size "$BATCH" --steps "$TRAIN_STEPS" --out "$RESULTS/train_speed.json"
 
 "$PY" - "$RESULTS" "$EPOCHS" <<'EOF' 2>&1 | tee "$RESULTS/summary.txt" | tee -a "$LOG"
 import json, sys
@@ -163,12 +170,14 @@ for name in ("decode_speed_fp32.json", "decode_speed_bf16.json"):
     if d:
         print(f"{name[:-5]}: kit {d['kit_users_per_s']:,.0f} users/s, reference {d['ref_users_per_s']:,.0f} "
               f"users/s, {d['speedup']:.0f}x; constraint {d['kit_constraint_share']:.1%} of kit decode; "
-              f"rows identical {d['check']['identical']}/{d['ref_users']}, mismatched {d['check']['mismatched']}")
+              f"rows identical {d['check']['identical']}/{d['ref_users']}, mismatched {d['check']['mismatched']}; "
+              f"{d['kit_gflops']:,.0f} GFLOP/s = {d['kit_peak_fraction']:.1%} of the matmul peak")
 train = load("train_speed.json")
 if train:
     for r in train["rows"]:
         print(f"train_speed {r['preset']:<9} {r['variant']:<13} {r['samples_per_s']:>9,.0f} samples/s "
-              f"{r[next(k for k in r if k.startswith('vs_'))]:.2f}x, peak {r['peak_mb']:,.0f} MB")
+              f"{r[next(k for k in r if k.startswith('vs_'))]:.2f}x, peak {r['peak_mb']:,.0f} MB, "
+              f"{r['gflops']:,.0f} GFLOP/s = {r['peak_fraction']:.1%} of the matmul peak")
 EOF
 
 if [[ -n "${OUT:-}" && -d "${OUT:-}" ]]; then

@@ -9,6 +9,10 @@ median of the repetitions is reported, with its ratio to the first variant.
 Variants: `eager` (fp32), `compile` (`torch.compile` of the network, as `--model.compile true`),
 `bf16` (autocast, as `--trainer.precision bf16-mixed`), `compile+bf16`.
 
+Each row also gives the achieved GFLOP/s of the model arithmetic (the matmul FLOPs of one
+forward and backward, counted by `lightlm.flops`, times steps per second) and its fraction of a
+large matmul timed in the same process with the same threads (fp32, or bf16 for bf16 variants).
+
     python benchmarks/train_speed.py                                     # CPU: eager vs compile
     python benchmarks/train_speed.py --device cuda --variants eager,bf16,compile+bf16 --batch-size 64
 """
@@ -37,6 +41,7 @@ import torch  # noqa: E402
 
 from datamodules.datamodule import RecDataModule  # noqa: E402
 from indexers.sequential import SequentialIndexer  # noqa: E402
+from lightlm.flops import counted_flops, matmul_peak_gflops  # noqa: E402
 from lightlm.generative import GenerativeRecommender  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
@@ -96,9 +101,6 @@ class Trainee:
 
 def load(args) -> tuple[RecDataModule, str]:
     path = args.data if args.data != "synthetic" else None
-    if path is not None and not Path(path).is_file():
-        print(f"{path} not found: using the synthetic dataset", file=sys.stderr)
-        path = None
     dm = RecDataModule(path=path, indexer=SequentialIndexer(base=100), cache_dir=args.cache_dir)
     dm.setup("fit")
     return dm, path or "synthetic"
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> dict:
     variants = args.variants.split(",")
     if unknown := set(variants) - set(VARIANTS):
         p.error(f"unknown variants {sorted(unknown)}; choose from {VARIANTS}")
+    if args.data != "synthetic" and not Path(args.data).is_file():
+        p.error(f"--data: no file {args.data} (pass --data synthetic for the embedded synthetic data)")
 
     dm, data = load(args)
     train = dm.dataset("fit")
@@ -146,6 +150,14 @@ def main(argv: list[str] | None = None) -> dict:
         rec = GenerativeRecommender(preset=preset)
         rec.attach(dm.index, dm.split, dm.history_len)
         params = sum(p.numel() for p in rec.model.parameters())
+        # Matmul FLOPs of one training step (forward and backward) of this shape and batch.
+        counting = copy.deepcopy(rec).to(device).train()
+        step_flops = counted_flops(lambda m=counting: m.model_step(timed[0]).backward())
+        del counting
+        peaks = {
+            dtype: matmul_peak_gflops(device, dtype)
+            for dtype in {torch.bfloat16 if "bf16" in v else torch.float32 for v in variants}
+        }
         # Peak memory of a variant: what its weights, gradients, optimizer state and one step's
         # activations take, measured while it is created and warmed up.
         trainees, setup_s, peak = {}, {}, {}
@@ -175,6 +187,8 @@ def main(argv: list[str] | None = None) -> dict:
         base = statistics.median(times[variants[0]])
         for v in variants:
             med = statistics.median(times[v])
+            gflops = step_flops * args.steps / med / 1e9
+            peak_gflops = peaks[torch.bfloat16 if "bf16" in v else torch.float32]
             rows.append(
                 {
                     "preset": preset,
@@ -187,13 +201,18 @@ def main(argv: list[str] | None = None) -> dict:
                     "peak_mb": peak[v] / 2**20,
                     "warmup_s": setup_s[v],
                     "final_loss": losses[v],
+                    "gflop_per_step": step_flops / 1e9,
+                    "gflops": gflops,
+                    "matmul_peak_gflops": peak_gflops,
+                    "peak_fraction": gflops / peak_gflops,
                 }
             )
             r = rows[-1]
             print(
                 f"{preset:<9} {v:<13} {params / 1e6:>6.1f}M {r['samples_per_s']:>10.0f} samples/s "
                 f"{r['vs_' + variants[0]]:>5.2f}x  {r['cpu_ms_per_sample']:>7.3f} cpu ms/sample  "
-                f"peak {r['peak_mb']:>7.0f} MB  warm-up {setup_s[v]:>6.1f} s",
+                f"peak {r['peak_mb']:>7.0f} MB  warm-up {setup_s[v]:>6.1f} s  {gflops:>7.1f} GFLOP/s "
+                f"= {r['peak_fraction']:>5.1%} of a {peak_gflops:.1f} GFLOP/s matmul",
                 flush=True,
             )
         del trainees

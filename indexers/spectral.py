@@ -15,6 +15,14 @@ not the public code's min of two directed counts (SPEC 6.3).
 The blocks live on different scales: on Beauty UU holds 20 times the weight of UI, so users and
 items would separate before anything else and co-indexing would not share codes across them.
 Each block is therefore scaled to carry the same total weight (a third each in co-indexing).
+
+Eigensolver: Lanczos (`eigsh`) up to SUBSPACE_LIMIT nodes, which covers every split of Beauty and
+Toys and of catalogues up to 100k items, so their codes are unchanged. Above it (the top split of
+a million-item catalogue: 3M co-indexing nodes) Lanczos needs thousands of products to resolve 50
+eigenvalues to 1e-4 among hundreds of near-equal ones, and ARPACK gave up (`No shifts could be
+applied`) after 24 minutes; there a randomized block subspace iteration in float32 finds the
+dominant subspace in a fixed number of block products, which is all the k-means step needs:
+clusters are read from the span of the leading eigenvectors, not from each vector apart.
 """
 
 from __future__ import annotations
@@ -40,6 +48,9 @@ DENSE_LIMIT = 1000  # below this many nodes a dense eigensolver beats Lanczos
 # weight REGULARIZATION * mean degree spread over all pairs keeps sparse subgraphs connected,
 # so no eigenvalue of 1 is repeated per component and nodes cut off inside a cluster still embed.
 REGULARIZATION = 0.1
+SUBSPACE_LIMIT = 500_000  # above this many nodes (1M items: 3M at the top), subspace iteration
+SUBSPACE_ITERATIONS = 25  # block products of the subspace iteration
+SUBSPACE_OVERSAMPLE = 10  # extra vectors carried beyond k (Halko, Martinsson & Tropp 2011)
 
 
 @dataclass(frozen=True)
@@ -63,11 +74,11 @@ class AffinityGraph:
     def n_nodes(self) -> int:
         return self.n_user_nodes + self.n_item_nodes
 
-    def subgraph(self, nodes: np.ndarray) -> SubAffinity:
+    def subgraph(self, nodes: np.ndarray, dtype: type = np.float64) -> SubAffinity:
         """The affinity restricted to `nodes` (sorted node numbers), as an operator."""
         split = np.searchsorted(nodes, self.n_user_nodes)
         users, items = nodes[:split], nodes[split:] - self.n_user_nodes
-        return SubAffinity(self, users, items)
+        return SubAffinity(self, users, items, dtype)
 
     def dense(self) -> np.ndarray:
         """The whole matrix as a dense array; for tests and tiny graphs only."""
@@ -76,22 +87,26 @@ class AffinityGraph:
 
 class SubAffinity:
     """Products with A[S, S]; user-user and item-item overlaps still count items and users
-    outside S, exactly as slicing the full matrix would."""
+    outside S, exactly as slicing the full matrix would. `dtype` is that of the factors (their
+    entries are small integers, exact in float32) and of the products."""
 
-    def __init__(self, graph: AffinityGraph, users: np.ndarray, items: np.ndarray) -> None:
+    def __init__(
+        self, graph: AffinityGraph, users: np.ndarray, items: np.ndarray, dtype: type = np.float64
+    ) -> None:
         self.n_users, self.n = len(users), len(users) + len(items)
         g = graph
         self.w_uu = g.w_uu if len(users) else 0.0
         self.w_ii = g.w_ii if len(items) else 0.0
         self.w_ui = g.w_ui if len(users) and len(items) else 0.0
+        self.dtype = dtype
         if self.w_uu:
-            self.bu = g.binary[users]
-            self.bu_diag = np.diff(self.bu.indptr).astype(np.float64)
+            self.bu = g.binary[users].astype(dtype)
+            self.bu_diag = np.diff(self.bu.indptr).astype(dtype)
         if self.w_ii:
-            self.bi = g.binary_t[items]
-            self.bi_diag = np.diff(self.bi.indptr).astype(np.float64)
+            self.bi = g.binary_t[items].astype(dtype)
+            self.bi_diag = np.diff(self.bi.indptr).astype(dtype)
         if self.w_ui:
-            self.ui = g.counts[users][:, items]
+            self.ui = g.counts[users][:, items].astype(dtype)
 
     def matmat(self, x: np.ndarray) -> np.ndarray:
         """A[S, S] @ x for x of shape (n, k)."""
@@ -163,14 +178,15 @@ def spectral_embedding(
     """Eigenvalues (ascending) and eigenvectors of the k smallest eigenvalues of the
     regularized symmetric normalized Laplacian L = I - D^-1/2 (A + tau/n) D^-1/2.
 
-    Computed as the k largest of the normalized adjacency, by Lanczos on the matrix-free
-    operator (dense `eigh` for small subgraphs). Returns ((k,), (n, k)).
+    Computed as the k largest of the normalized adjacency: dense `eigh` for small subgraphs,
+    Lanczos on the matrix-free operator, randomized subspace iteration above SUBSPACE_LIMIT
+    nodes (`sub` then in float32). Returns ((k,), (n, k)).
     """
     n = sub.n
-    ones = np.ones((n, 1))
+    ones = np.ones((n, 1), dtype=sub.dtype)
     degree = sub.matmat(ones)[:, 0]
     tau = REGULARIZATION * max(float(degree.mean()), 1e-12)
-    d_isqrt = 1.0 / np.sqrt(degree + tau)
+    d_isqrt = (1.0 / np.sqrt(degree.astype(np.float64) + tau)).astype(sub.dtype)
     if n <= DENSE_LIMIT:
         a = sub.dense() + tau / n
         a *= d_isqrt[:, None] * d_isqrt[None, :]
@@ -188,10 +204,34 @@ def spectral_embedding(
             ay = sub.matmat(y) + (tau / n) * y.sum(axis=0, keepdims=True)
             return (ay * d_isqrt[:, None]).reshape(x.shape)
 
-        op = spla.LinearOperator((n, n), matvec=normalized, matmat=normalized, dtype=np.float64)
-        vals, vecs = spla.eigsh(op, k=k, which="LA", v0=rng.standard_normal(n), tol=1e-4)
+        if n > SUBSPACE_LIMIT:
+            vals, vecs = subspace_iteration(normalized, n, k, rng, sub.dtype)
+        else:
+            op = spla.LinearOperator((n, n), matvec=normalized, matmat=normalized, dtype=np.float64)
+            vals, vecs = spla.eigsh(op, k=k, which="LA", v0=rng.standard_normal(n), tol=1e-4)
     order = np.argsort(-vals, kind="stable")
     return 1.0 - vals[order], vecs[:, order]
+
+
+def subspace_iteration(
+    matmat, n: int, k: int, rng: np.random.Generator, dtype: type = np.float32
+) -> tuple[np.ndarray, np.ndarray]:
+    """k leading eigenpairs of a symmetric operator with spectrum in [-1, 1] (the normalized
+    adjacency), by randomized block subspace iteration and a Rayleigh-Ritz step.
+
+    Iterates on (A + I) / 2, whose spectrum is in [0, 1] with the same order at the top, so the
+    eigenvalues near -1 that a bipartite user-item block brings cannot take over the block.
+    Returns ((k,), (n, k)) Ritz values and vectors of A.
+    """
+    block = min(n, k + SUBSPACE_OVERSAMPLE)
+    q, _ = np.linalg.qr(rng.standard_normal((n, block)).astype(dtype))
+    for _ in range(SUBSPACE_ITERATIONS):
+        z = matmat(q)
+        z += q
+        q, _ = np.linalg.qr(z)
+    h = q.T.astype(np.float64) @ matmat(q).astype(np.float64)  # (block, block) projected A
+    vals, w = np.linalg.eigh((h + h.T) / 2)
+    return vals[-k:], (q @ w[:, -k:].astype(dtype)).astype(np.float64)
 
 
 def eigengap_n_clusters(laplacian_eigenvalues: np.ndarray) -> int:
@@ -301,11 +341,12 @@ class SpectralIndexer(Indexer):
         if len(nodes) <= self.n_clusters:
             return np.arange(len(nodes))  # no fewer nodes than clusters: each its own
         k = min(self.n_clusters, len(nodes) - 1)
+        report(f"eigensolver on {len(nodes):,} nodes")
         # Lanczos and small dense solvers are memory-bound BLAS-2 work: extra threads only
         # spin-wait, at a large cost when other processes share the cores.
-        report(f"eigensolver on {len(nodes):,} nodes")
+        dtype = np.float32 if len(nodes) > SUBSPACE_LIMIT else np.float64
         with threadpool_limits(limits=1):
-            eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes), k, rng)
+            eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes, dtype), k, rng)
         if self.eigengap:
             k = eigengap_n_clusters(eigenvalues)
             vectors = vectors[:, :k]

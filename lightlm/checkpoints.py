@@ -1,5 +1,7 @@
 """Checkpoint files: checked before Lightning loads them, so a wrong `--ckpt_path` is one clear
-line, and written atomically, so a killed run never leaves a truncated `last.ckpt`.
+line, written atomically, so a killed run never leaves a truncated `last.ckpt`, and loaded back
+outside the CLI (benchmarks) exactly as `lightlm test --ckpt_path` would: the checkpoint's own
+model class, hyperparameters, item index and weights.
 
 Checkpoints are loaded with `weights_only=True` (no arbitrary code runs from a file): lightlm's
 checkpoints hold only tensors, numbers, strings, lists and dicts, the item index included.
@@ -7,6 +9,7 @@ checkpoints hold only tensors, numbers, strings, lists and dicts, the item index
 
 from __future__ import annotations
 
+import importlib
 import io
 from pathlib import Path
 
@@ -15,8 +18,11 @@ from fsspec.implementations.local import LocalFileSystem
 from lightning.fabric.utilities.cloud_io import get_filesystem
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
+from datamodules.datamodule import RecDataModule
 from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
-from indexers.base import write_atomic
+from datamodules.split import leave_one_out
+from indexers.base import ItemIndex, write_atomic
+from lightlm.recommender import Recommender
 
 # `--ckpt_path` values that Lightning resolves itself rather than reading a file.
 SPECIAL_PATHS = ("best", "last", "hpc", "registry")
@@ -55,3 +61,45 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         buffer = io.BytesIO()
         torch.save(checkpoint, buffer)
         write_atomic(Path(path), buffer.getvalue())
+
+
+def load_recommender(path: str | Path, data: RecDataModule) -> Recommender:
+    """The trained recommender in `path`, in eval mode, attached to `data` with the checkpoint's
+    own item index (no refit), as `lightlm test --ckpt_path` evaluates it.
+
+    `data` is a datamodule that has not been set up: its file is read and split here and its
+    `index` becomes the checkpoint's, so `data.dataset(stage)` gives the samples the model was
+    built for. Refuses (one `LightLMError` naming `path`) a checkpoint of other data, or one
+    whose network does not fit `data`'s task and history length.
+    """
+    check_checkpoint(path)
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    hparams = dict(checkpoint.get("hyper_parameters") or {})
+    hparams.pop("_instantiator", None)
+    class_path = hparams.pop("_class_path", "lightlm.generative.GenerativeRecommender")
+    module, _, name = class_path.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError):
+        cls = None
+    if not (isinstance(cls, type) and issubclass(cls, Recommender)):
+        raise IndexMismatchError(f"{path}: model class {class_path!r} is not a lightlm Recommender")
+    index = ItemIndex.from_dict(checkpoint["lightlm_index"], source=f"{path} (its item index)")
+    split = leave_one_out(data.read())
+    if index.data_fingerprint != split.data.fingerprint():
+        raise IndexMismatchError(
+            f"{path}: trained on other data (fingerprint {index.data_fingerprint}) than "
+            f"{data.path or 'the synthetic data'} (fingerprint {split.data.fingerprint()})"
+        )
+    data.split, data.index = split, index
+    rec = cls(**hparams)
+    rec.attach(index, split, data.history_len)
+    try:
+        rec.load_state_dict(checkpoint["state_dict"])
+    except RuntimeError as e:
+        reason = next((line.strip() for line in str(e).splitlines()[1:] if line.strip()), str(e))
+        raise IndexMismatchError(
+            f"{path}: the checkpoint's {name} does not fit this data's task {data.task!r} with "
+            f"history length {data.history_len} ({reason})"
+        ) from None
+    return rec.eval()

@@ -155,6 +155,29 @@ def test_lanczos_path_matches_dense(split, monkeypatch) -> None:
     assert np.allclose(dense_vals, sparse_vals, atol=1e-5)
 
 
+def test_subspace_path_finds_the_dense_eigenvalues_in_float32(split, monkeypatch) -> None:
+    graph = affinity_graph(split.train, "co")
+    nodes = np.arange(graph.n_nodes - 1)
+    dense_vals, dense_vecs = spectral_embedding(graph.subgraph(nodes), 3, np.random.default_rng(0))
+    monkeypatch.setattr(spectral, "DENSE_LIMIT", 10)
+    monkeypatch.setattr(spectral, "SUBSPACE_LIMIT", 10)
+    sub = graph.subgraph(nodes, np.float32)
+    vals, vecs = spectral_embedding(sub, 3, np.random.default_rng(0))
+    assert sub.bu.dtype == np.float32 and vecs.shape == dense_vecs.shape
+    assert np.allclose(dense_vals, vals, atol=1e-3)
+    # The same leading subspace: the dense vectors lie in the span of the subspace ones.
+    projected = vecs @ (vecs.T @ dense_vecs)
+    assert np.linalg.norm(projected - dense_vecs) / np.linalg.norm(dense_vecs) < 1e-2
+
+
+def test_sci_through_the_subspace_path_still_finds_the_blocks(split, monkeypatch) -> None:
+    monkeypatch.setattr(spectral, "SUBSPACE_LIMIT", 50)  # every split of more than 50 nodes
+    index = SpectralIndexer(n_clusters=3, max_cluster_size=10, entities="items", seed=1).fit(split.train)
+    top = index.item_codes[: N_ITEMS - 1, 0]
+    assert all(len(np.unique(top[b * BLOCK_ITEMS : (b + 1) * BLOCK_ITEMS])) == 1 for b in range(N_BLOCKS))
+    assert len(np.unique(top)) == N_BLOCKS
+
+
 def test_embeddings_normalized_and_cold_rows_zero(split) -> None:
     users, items = collaborative_embeddings(split.train, dim=8, epochs=3, seed=1)
     assert users.dtype == np.float32 and items.shape == (N_ITEMS, 8)
