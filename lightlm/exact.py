@@ -39,7 +39,7 @@ def exact_log_probs(model: EncoderDecoder, src: torch.Tensor, trie: PrefixTrie) 
     tokens, columns, nodes, valid = trie.children(parents, depth - 1)  # (P, W)
     P, W = tokens.shape
     n_items = len(item_path)
-    out_width = n_items if model.item_tokens is not None and model.item_softmax == "catalogue" else W
+    out_width = n_items if model.item_tokens is not None else W  # the item step may score them all
     chunk = max(1, MAX_CHUNK_SCORES // (P * max(out_width, W)))
     B = src.shape[0]
     scores = torch.full((B, n_items), float("-inf"), device=device)

@@ -45,6 +45,8 @@ class ModelConfig:
             raise ConfigError(f"--model.dropout must be in [0, 1), got {self.dropout}")
 
 
+ITEM_SCORES = 1 << 24  # item logits held at once when scoring the catalogue without gradient
+
 PRESETS: dict[str, dict] = {
     "lightlm": dict(n_enc_layers=6, n_dec_layers=6, d_model=512, n_heads=8, d_ff=16),
     "t5-small": dict(n_enc_layers=6, n_dec_layers=6, d_model=512, n_heads=8, d_ff=2048),
@@ -264,8 +266,26 @@ class EncoderDecoder(nn.Module):
         return self.dec_norm(h) @ self.embed.weight[start : start + n].T
 
     def candidate_logits(self, h: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
-        """h (N, C), candidate tokens (N, W) -> (N, W) logits of just those tokens."""
-        return torch.einsum("nc,nwc->nw", self.dec_norm(h), self.embed(tokens))
+        """h (N, C) at the item step, candidate item tokens (N, W) -> (N, W) logits of just those.
+
+        Whichever way touches less memory: gathering the candidates' embeddings (N, W, C) when
+        W * C is below the catalogue size, else scoring every item (N, n_items) and keeping the
+        candidates' columns, in row chunks outside training. A wide node (thousands of items under
+        one prefix) would otherwise cost gigabytes per batch."""
+        start, n = self.item_tokens
+        if tokens.shape[1] * h.shape[1] <= n:
+            return torch.einsum("nc,nwc->nw", self.dec_norm(h), self.embed(tokens))
+        columns = (tokens - start).clamp(0, n - 1)  # slots that are no item are masked by callers
+        return self._chunked(h, lambda logits, rows: logits.gather(1, columns[rows]))
+
+    def _chunked(self, h: torch.Tensor, pick) -> torch.Tensor:
+        """`pick(item_logits(h[rows]), rows)` over row chunks of at most ITEM_SCORES scores when
+        no gradient is needed (one chunk when training: autograd keeps the logits anyway)."""
+        n = self.item_tokens[1]
+        step = h.shape[0] if torch.is_grad_enabled() else max(1, ITEM_SCORES // n)
+        rows = [slice(i, i + step) for i in range(0, h.shape[0], step)]
+        parts = [pick(self.item_logits(h[r]), r) for r in rows]
+        return torch.cat(parts) if len(parts) != 1 else parts[0]
 
     def step_log_probs(self, h, step: int, tokens, columns, valid) -> torch.Tensor:
         """Log-probabilities of candidate next tokens, in float32.
@@ -278,8 +298,8 @@ class EncoderDecoder(nn.Module):
             logp = self.logits(h[:, None], slice(step, step + 1))[:, 0].float().log_softmax(-1)
             out = logp.gather(1, columns)
         elif self.item_softmax == "catalogue":
-            logp = self.item_logits(h).float().log_softmax(-1)
-            out = logp.gather(1, (tokens - self.item_tokens[0]).clamp(min=0))
+            columns = (tokens - self.item_tokens[0]).clamp(min=0)
+            out = self._chunked(h, lambda lg, rows: lg.float().log_softmax(-1).gather(1, columns[rows]))
         else:  # siblings: normalised over the valid candidates only
             logits = self.candidate_logits(h, tokens).float().masked_fill(~valid, float("-inf"))
             out = logits.log_softmax(-1)

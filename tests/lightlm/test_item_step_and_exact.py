@@ -150,3 +150,22 @@ def test_exclusion_never_spends_a_beam_on_an_all_excluded_prefix():
     exact, _ = exact_top_k(model, src, trie, top_k=6, exclude=exclude)
     assert torch.equal(wide, exact)
     assert (exact[:, :5] >= 0).all() and (exact[:, 5] == -1).all()  # 5 eligible items per user
+
+
+@pytest.mark.parametrize("n_candidates", [3, 40])
+def test_candidate_logits_are_the_items_own_logits_either_way(monkeypatch, n_candidates):
+    """Few candidates: gathered embeddings; many (W * C above the catalogue): every item scored
+    and the candidates' columns kept, in row chunks without gradient. Same numbers both ways."""
+    import lightlm.model as model_module
+
+    torch.manual_seed(0)
+    cfg = model_config("tiny", max_src_len=1, max_tgt_len=2)
+    n_items, start = 100, 10
+    model = EncoderDecoder(cfg, start + n_items, torch.zeros(1, 2, dtype=torch.long), (start, n_items)).eval()
+    h = torch.randn(7, cfg.d_model)
+    tokens = start + torch.randint(0, n_items, (7, n_candidates))
+    want = model.item_logits(h).gather(1, tokens - start)
+    monkeypatch.setattr(model_module, "ITEM_SCORES", 2 * n_items)  # chunks of 2 rows
+    with torch.no_grad():
+        torch.testing.assert_close(model.candidate_logits(h, tokens), want)
+    torch.testing.assert_close(model.candidate_logits(h, tokens), want)  # with gradient: one chunk
