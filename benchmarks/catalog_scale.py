@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.index_scale import run_one, synthetic_interactions  # noqa: E402
+from benchmarks.index_scale import run_in_child, run_one, synthetic_interactions  # noqa: E402
 from indexers.registry import INDEXERS  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -162,18 +162,7 @@ def _model_in_child(path: str, model: str, args: dict, queue) -> None:
 
 
 def run_model(path: str, model: str, args: dict, timeout_s: float) -> dict:
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    child = ctx.Process(target=_model_in_child, args=(path, model, args, queue))
-    child.start()
-    child.join(timeout_s)
-    if child.is_alive():
-        child.terminate()
-        child.join()
-        return {"error": f"timed out after {timeout_s:.0f} s"}
-    if child.exitcode != 0:
-        return {"error": f"child exited with code {child.exitcode}"}
-    return queue.get()
+    return run_in_child(_model_in_child, (path, model, args), timeout_s)
 
 
 # (column, key, format) of each part's table; the ratio table uses the same keys.

@@ -105,9 +105,15 @@ def _fit_in_child(path: str, name: str, seed: int, queue: mp.Queue) -> None:
 
 
 def run_one(path: str, name: str, seed: int, timeout_s: float) -> dict:
+    return run_in_child(_fit_in_child, (path, name, seed), timeout_s)
+
+
+def run_in_child(target, args: tuple, timeout_s: float) -> dict:
+    """`target(*args, queue)` in a fresh spawned process (its own peak memory, nothing cached
+    from an earlier point); the dict it puts on the queue, or an error row."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    child = ctx.Process(target=_fit_in_child, args=(path, name, seed, queue))
+    child = ctx.Process(target=target, args=(*args, queue))
     child.start()
     child.join(timeout_s)
     if child.is_alive():
