@@ -2,7 +2,7 @@
 
 Every cell trains the generative model in this process with the Lightning Trainer (validation each
 epoch, the best epoch by val/ndcg@10 kept), then tests that best epoch. The popularity baseline
-comes from the same test loop (`test/popularity/*`), and SASRec, when its module is present, runs
+comes from the same test loop (`test/popularity/*`), and SASRec, where the preset configures it, runs
 on the same split with the sequential task. All cells see the same leave-one-out split; indexes
 are cached on disk, so every indexer is fitted once.
 
@@ -510,12 +510,6 @@ def cells_for(preset: Preset, args: argparse.Namespace) -> list[Cell]:
             f"ablation: unknown shape(s) {bad} for preset {args.preset}; available: {list(preset.shapes)}"
         )
     sasrec = preset.sasrec is not None and "sasrec" in args.models
-    if sasrec:
-        try:
-            import lightlm.sasrec  # noqa: F401
-        except ImportError:
-            print("ablation: lightlm.sasrec is not available; SASRec left out", file=sys.stderr)
-            sasrec = False
     # Seed by seed: after the first seed's cells the table is complete, with one seed each.
     cells = []
     for seed in seeds:
