@@ -162,7 +162,7 @@ PRESETS: dict[str, Preset] = {
         sasrec_history=20,
         synthetic=dict(n_users=2000, n_items=400, seed=0),
     ),
-    # The paper's configuration (SPEC section 4): size it for a GPU.
+    # The paper's configuration (docs/method.md section 5): size it for a GPU.
     "paper": Preset(
         description="lightlm (6+6, 512, d_ff 16) vs t5-small (d_ff 2048); 10 epochs, batch 64, lr 1e-3",
         indexers=("random", "sequential", "sci", "gci"),
