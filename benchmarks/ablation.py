@@ -2,7 +2,7 @@
 
 Every cell trains the generative model in this process with the Lightning Trainer (validation each
 epoch, the best epoch by val/ndcg@10 kept), then tests that best epoch. The popularity baseline
-comes from the same test loop (`test/popularity/*`), and SASRec, when its module is present, runs
+comes from the same test loop (`test/popularity/*`), and SASRec, where the preset configures it, runs
 on the same split with the sequential task. All cells see the same leave-one-out split; indexes
 are cached on disk, so every indexer is fitted once.
 
@@ -109,7 +109,8 @@ PRESETS: dict[str, Preset] = {
     # d_ff = 4 x d_model. The best epoch is picked on 4,096 random validation users; test uses all.
     "cpu-small": Preset(
         description="d_model 128, 2+2 layers, d_ff 16 (deep-narrow) vs 512 (wide); 2 epochs, "
-        "batch 256, lr 3e-3; best epoch picked on 4,096 random validation users; SASRec 3 epochs, last 20 items",
+        "batch 256, lr 3e-3; best epoch picked on 4,096 random validation users; "
+        "SASRec 3 epochs, last 20 items",
         indexers=("random", "sequential", "sci", "gci"),
         shapes={
             "deep-narrow": dict(preset="small", d_ff=16),
@@ -161,7 +162,7 @@ PRESETS: dict[str, Preset] = {
         sasrec_history=20,
         synthetic=dict(n_users=2000, n_items=400, seed=0),
     ),
-    # The paper's configuration (SPEC section 4): size it for a GPU.
+    # The paper's configuration (docs/method.md section 5): size it for a GPU.
     "paper": Preset(
         description="lightlm (6+6, 512, d_ff 16) vs t5-small (d_ff 2048); 10 epochs, batch 64, lr 1e-3",
         indexers=("random", "sequential", "sci", "gci"),
@@ -288,7 +289,9 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
         val = ValidationHistory()
         trainer = L.Trainer(
             max_epochs=epochs, accelerator=args.accelerator, devices=1, logger=False,
-            callbacks=[best, val, CellProgress(progress, task, f"{cell.indexer}/{cell.shape}/seed {cell.seed}:")],
+            callbacks=[
+                best, val, CellProgress(progress, task, f"{cell.indexer}/{cell.shape}/seed {cell.seed}:")
+            ],
             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
             limit_train_batches=args.limit_batches,
             limit_val_batches=args.limit_batches,
@@ -298,7 +301,10 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
         trainer.fit(model, datamodule=dm)
         train_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        metrics = {} if args.validate_only else trainer.test(model, datamodule=dm, ckpt_path="best", verbose=False)[0]
+        metrics = (
+            {} if args.validate_only
+            else trainer.test(model, datamodule=dm, ckpt_path="best", verbose=False)[0]
+        )
         test_seconds = time.perf_counter() - start
         best_epoch = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["epoch"] + 1
         if args.validate_only:
@@ -319,11 +325,15 @@ def run_cell(cell: Cell, args: argparse.Namespace, preset: Preset, progress: Pro
         "train_seconds": round(train_seconds, 1),
         "test_seconds": round(test_seconds, 1),
         "cpu_seconds": round(time.process_time() - cpu_start, 1),
-        "_popularity": {m: round(float(metrics[f"test/popularity/{m}"]), 6) for m in METRICS} if metrics else None,
+        "_popularity": (
+            {m: round(float(metrics[f"test/popularity/{m}"]), 6) for m in METRICS} if metrics else None
+        ),
     }
 
 
-def test_saved(cell: Cell, row: dict, args: argparse.Namespace, preset: Preset, progress: Progress, task) -> dict:
+def test_saved(
+    cell: Cell, row: dict, args: argparse.Namespace, preset: Preset, progress: Progress, task
+) -> dict:
     """Test a `--validate-only` cell from its kept best-epoch checkpoint; returns the completed row."""
     path = saved_checkpoint(args, cell)
     if not path.is_file():
@@ -500,12 +510,6 @@ def cells_for(preset: Preset, args: argparse.Namespace) -> list[Cell]:
             f"ablation: unknown shape(s) {bad} for preset {args.preset}; available: {list(preset.shapes)}"
         )
     sasrec = preset.sasrec is not None and "sasrec" in args.models
-    if sasrec:
-        try:
-            import lightlm.sasrec  # noqa: F401
-        except ImportError:
-            print("ablation: lightlm.sasrec is not available; SASRec left out", file=sys.stderr)
-            sasrec = False
     # Seed by seed: after the first seed's cells the table is complete, with one seed each.
     cells = []
     for seed in seeds:
@@ -528,7 +532,8 @@ def same_settings(before: dict, now: dict, rows: list[dict]) -> bool:
     """
     now = json.loads(json.dumps(now, default=str))  # tuples -> lists, as in the stored JSON
     keys = ("data", "preset", "epochs_override")
-    if any(before.get(k) != now[k] for k in keys) or bool(before.get("validate_only")) != now["validate_only"]:
+    if (any(before.get(k) != now[k] for k in keys)
+            or bool(before.get("validate_only")) != now["validate_only"]):
         return False
     old_cfg, new_cfg = dict(before.get("config", {})), dict(now["config"])
     if not any(r["model"] == "sasrec" for r in rows):
@@ -566,8 +571,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--validate-only", action="store_true",
                    help="train and pick the best epoch, but never read the test split: for choosing settings")
     p.add_argument("--test-saved", action="store_true",
-                   help="test the --validate-only cells chosen by --shapes/--indexers/--seeds from their kept "
-                   "best-epoch checkpoints (the test split read once, at the end)")
+                   help="test the --validate-only cells chosen by --shapes/--indexers/--seeds "
+                   "from their kept best-epoch checkpoints (the test split read once, at the end)")
     p.add_argument("--limit-batches", type=float, default=None, help=argparse.SUPPRESS)  # debugging
     return p.parse_args(argv)
 
@@ -655,7 +660,8 @@ def main(argv: list[str] | None = None) -> int:
                 progress.console.print(
                     f"  {cell.indexer}/{cell.shape}/seed {cell.seed}: {prefix or 'test '}ndcg@10 "
                     f"{row[f'{prefix}ndcg@10']:.4f} recall@10 {row[f'{prefix}recall@10']:.4f} "
-                    f"(best epoch {row['best_epoch']}, {float(row['train_seconds']) + row['test_seconds']:.0f} s)"
+                    f"(best epoch {row['best_epoch']}, "
+                    f"{float(row['train_seconds']) + row['test_seconds']:.0f} s)"
                 )
         except KeyboardInterrupt:
             console.print(f"[yellow]interrupted[/]: the {ran} cell(s) finished in this run are in {results}; "

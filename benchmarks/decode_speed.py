@@ -20,12 +20,13 @@ as a table and as JSON under benchmarks/results/.
 
 With `--ckpt` the model, its shape and its item index all come from the checkpoint (loaded with
 weights_only=True, as `lightlm test` does); without it, a randomly initialised model over a
-sequential index is decoded (speed does not depend on the weights).
+sequential index (`--base`) is decoded. Speed does not depend on the weights but does depend on
+the trie's shape: `conf/beauty.yaml` trains co-SCI codes, so time those with its checkpoint.
 
-    python benchmarks/decode_speed.py                                    # Beauty, small preset
+    python benchmarks/decode_speed.py                                    # Beauty, small, sequential
     python benchmarks/decode_speed.py --preset lightlm --users 2048       # the paper's shape
     python benchmarks/decode_speed.py --device cuda --precision bf16      # on a GPU
-    python benchmarks/decode_speed.py --ckpt runs/beauty/checkpoints/best.ckpt   # trained weights
+    python benchmarks/decode_speed.py --ckpt runs/beauty/checkpoints/best.ckpt   # trained, co-SCI
 """
 
 from __future__ import annotations

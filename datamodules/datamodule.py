@@ -149,7 +149,9 @@ class RecDataModule(L.LightningDataModule):
         if val_users is not None and val_users < 1:
             raise ConfigError(f"--data.val_users must be at least 1 (or null for all users), got {val_users}")
         if train_windows and task != "sequential":
-            raise ConfigError("--data.train_windows needs --data.task sequential (windows are history stretches)")
+            raise ConfigError(
+                "--data.train_windows needs --data.task sequential (windows are history stretches)"
+            )
         self.path, self.format = path, format
         self.log_columns = log or LogColumns()
         self.synthetic = synthetic or SyntheticConfig()

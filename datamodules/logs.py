@@ -1,7 +1,7 @@
 """Reader for raw interaction logs (CSV, TSV, JSON lines, Parquet; text formats may be gzipped):
 one row per (user, item[, rating], time).
 
-This is the other common input besides P5 files (SPEC section 1). A log is turned into the same
+This is the other common input besides P5 files (docs/method.md section 1). A log is turned into the same
 `Interactions` as a P5 file: optional rating filter, duplicate (user, item) pairs collapsed to
 their first occurrence, an iterative k-core, each user's items ordered by time with ties kept in
 file order, users and items renumbered by sorted original id. Each step that drops data warns

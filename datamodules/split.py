@@ -1,4 +1,4 @@
-"""The leave-one-out split (SPEC section 1).
+"""The leave-one-out split (docs/method.md section 1).
 
 train = every item but the last two, validation target = the second-to-last, test target = the
 last. Users with fewer than 3 interactions cannot be split; they are dropped with a counted

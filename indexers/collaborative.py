@@ -8,7 +8,7 @@ rows in its batch and an epoch costs O(interactions), not O(users + items). `lig
 propagates the trained BPR embeddings over the normalized user-item graph (He et al. 2020's
 layer average) without training through the propagation: it smooths each embedding towards its
 neighbours for the cost of a few sparse products, where end-to-end LightGCN would pay them at
-every step. On Beauty it lifts BPR's validation Recall@10 from 0.024 to 0.040.
+every step. Its measured effect is in docs/method.md section 9.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""GCI, graph collaborative indexing (SPEC section 3): product-quantized collaborative embeddings.
+"""GCI, graph collaborative indexing (docs/method.md section 3.4): product-quantized collaborative embeddings.
 
 Each L2-normalized embedding is cut into `n_levels` sub-vectors and each sub-vector is clustered
 on its own, so level j's token says which region of the j-th sub-space the entity falls in. The
@@ -34,8 +34,9 @@ class GraphIndexer(QuantisesItemVectors, Indexer):
 
     Args:
         n_levels: L, sub-vectors per embedding and labels per code; must divide `dim`.
-        codebook_size: K, KMeans clusters per level. With 32, only 717 of Beauty's 12,101 items
-            need a non-zero disambiguation token: the labels carry the identity.
+        codebook_size: K, KMeans clusters per level. K^L cells should comfortably exceed the
+            number of entities, so that the labels carry the identity and few entities need
+            a non-zero disambiguation token (docs/method.md section 9 has the measured share).
         dim: embedding dimension.
         encoder: `bpr` or `lightgcn` (BPR embeddings propagated over the training graph).
         epochs: BPR training epochs.

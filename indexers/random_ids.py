@@ -13,7 +13,7 @@ class RandomIndexer(Indexer):
     """Random item numbers; the baseline that carries no collaborative signal.
 
     Args:
-        base: digits per level; 12,101 items in base 100 give 3-token codes.
+        base: values per digit; n items need ceil(log_base(n)) digit tokens.
     """
 
     name = "random"

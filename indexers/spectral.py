@@ -1,7 +1,8 @@
-"""SCI, spectral collaborative indexing (SPEC section 3): codes are paths in a cluster tree.
+"""SCI, spectral collaborative indexing (docs/method.md section 3.3): codes are paths in a cluster tree.
 
-The affinity graph comes from training interactions only (SPEC 6.1) and is never formed, let
-alone dense (SPEC 6.3): with B the binary user-item matrix and R the interaction counts,
+The affinity graph comes from training interactions only (docs/method.md section 8, bug 1) and
+is never formed, let alone dense (section 8, bug 3): with B the binary user-item matrix and R the
+interaction counts,
 
     user-user  UU = B B^T - diag   (items both users bought)
     item-item  II = B^T B - diag   (users who bought both items, at any distance in a sequence)
@@ -10,17 +11,18 @@ alone dense (SPEC 6.3): with B the binary user-item matrix and R the interaction
 and every product with the co-indexing block matrix [[UU, UI], [UI^T, II]] is computed from the
 factors, which costs O(interactions) per vector whatever the popularity skew (a popular item's
 buyers would make UU quadratic in its degree). These counts are symmetric sums by construction,
-not the public code's min of two directed counts (SPEC 6.3).
+not the public code's min of two directed counts (docs/method.md section 8, bug 3).
 
-The blocks live on different scales: on Beauty UU holds 20 times the weight of UI, so users and
-items would separate before anything else and co-indexing would not share codes across them.
+The blocks live on different scales (UU outweighs UI many times over: measured in
+docs/method.md section 9), so users and items would separate before anything else and
+co-indexing would not share codes across them.
 Each block is therefore scaled to carry the same total weight (a third each in co-indexing).
 
 Eigensolver: Lanczos (`eigsh`) up to SUBSPACE_LIMIT nodes, which covers every split of Beauty and
 Toys and of catalogues up to 100k items, so their codes are unchanged. Above it (the top split of
 a million-item catalogue: 3M co-indexing nodes) Lanczos needs thousands of products to resolve 50
 eigenvalues to 1e-4 among hundreds of near-equal ones, and ARPACK gave up (`No shifts could be
-applied`) after 24 minutes; there a randomized block subspace iteration in float32 finds the
+applied`; docs/method.md section 9); there a randomized block subspace iteration in float32 finds the
 dominant subspace in a fixed number of block products, which is all the k-means step needs:
 clusters are read from the span of the leading eigenvectors, not from each vector apart.
 """
@@ -238,7 +240,7 @@ def eigengap_n_clusters(laplacian_eigenvalues: np.ndarray) -> int:
     """Number of clusters k >= 2 after which the ascending Laplacian spectrum jumps most.
 
     A graph of k well-separated groups has k eigenvalues near 0 and then a large gap; the public
-    code took the smallest gap instead (SPEC 6.7).
+    code took the smallest gap instead (docs/method.md section 8, bug 7).
     """
     gaps = np.diff(np.asarray(laplacian_eigenvalues))
     if len(gaps) < 2:

@@ -49,7 +49,8 @@ def constrained_beam_search(
     excluded = None if exclude is None else _excluded_counts(trie, *exclude)
     memory_kv = model.memory_kv(memory)  # per user, (B, H, S, hd): beams are queries against it
     # Beams alive per user at each step, Python ints: one at the start (the others would duplicate
-    # it), then at most K and at most what the trie's levels so far can hold (1, 2, 20 on Beauty),
+    # it), then at most K and at most what the trie's levels so far can hold (for K = 20 and a
+    # base-100 sequential index of Beauty, whose first digit takes 2 values: 1, 2, 20),
     # so no step computes beams known to be empty.
     lives = [1]
     for width in trie.max_children[:-1]:

@@ -1,4 +1,4 @@
-"""The deep-and-narrow encoder-decoder (SPEC section 4), in plain torch.
+"""The deep-and-narrow encoder-decoder (docs/method.md section 5), in plain torch.
 
 T5-style: pre-norm RMSNorm, no biases, learned absolute positions, one token embedding shared by
 encoder, decoder and the output layer. LightLM's point is the shape: T5-small's depth (6+6) and

@@ -1,4 +1,4 @@
-"""SASRec trained with cross-entropy over all items: the strong classic baseline (SPEC section 7).
+"""SASRec trained with cross-entropy over all items: the strong classic baseline (docs/method.md section 10).
 
 Causal self-attention over the user's recent items, learned positions, item embeddings tied to the
 output layer, and a full softmax over the catalogue. It shares the datamodule, the split and the

@@ -1,6 +1,6 @@
 """From index codes to model tokens.
 
-Each (kind, level, value) gets its own token (SPEC section 3): item level 2 value 7 and user level
+Each (kind, level, value) gets its own token (docs/method.md section 4): item level 2 value 7 and user level
 0 value 7 are different tokens, so the level of a token is known without its position and the
 decoding constraint only ever touches item tokens.
 

@@ -107,19 +107,9 @@ def wandb_logger(trainer: L.Trainer) -> WandbLogger | None:
 
 def index_summary(dm) -> dict:
     """`indexers.stats.index_statistics` of the datamodule's index plus the time indexing took."""
-    try:
-        from indexers.stats import index_statistics
+    from indexers.stats import index_statistics
 
-        stats = index_statistics(dm.index, dm.split.train)
-    except ImportError:
-        index = dm.index
-        stats = {
-            "indexer": index.indexer,
-            "items": index.n_items,
-            "users": index.n_users,
-            "max_code_length": int(index.item_codes.shape[1]),
-            "level_sizes": index.level_sizes(),
-        }
+    stats = index_statistics(dm.index, dm.split.train)
     stats["index_seconds"] = round(float(getattr(dm, "index_seconds", 0.0)), 3)
     # JSON round trip: integer dict keys (code-length histogram) become strings, as W&B wants.
     return json.loads(json.dumps(stats, default=str))

@@ -26,7 +26,9 @@ def test_subset_is_random_seeded_and_leaves_test_alone(tmp_path):
     assert len(_users(tmp_path, val_users=10_000)) == 300  # more than there are: all of them
     # The samples of the drawn users are theirs: same history and target as in the full set.
     full = RecDataModule(synthetic=DATA, task="sequential", history_len=5, cache_dir=str(tmp_path))
-    part = RecDataModule(synthetic=DATA, task="sequential", history_len=5, cache_dir=str(tmp_path), val_users=50)
+    part = RecDataModule(
+        synthetic=DATA, task="sequential", history_len=5, cache_dir=str(tmp_path), val_users=50
+    )
     full.setup(), part.setup()
     a, b = full.dataset("validate"), part.dataset("validate")
     np.testing.assert_array_equal(a.history.numpy()[users], b.history.numpy())

@@ -73,7 +73,7 @@ def test_codes_unique_complete_and_deterministic(split, indexer) -> None:
 
 @pytest.mark.parametrize("indexer", indexers(), ids=lambda i: f"{i.name}-{i.entities}")
 def test_codes_ignore_validation_and_test_items(indexer) -> None:
-    """SPEC 6.1: changing every user's held-out items must not change a single code."""
+    """docs/method.md section 8, bug 1: changing every user's held-out items must not change a single code."""
     data = communities()
     s = data.sequences
     items = s.items.copy()

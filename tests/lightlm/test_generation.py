@@ -86,7 +86,9 @@ def test_exclusion_is_applied_inside_the_search():
     banned = full[:, :2]  # each user's two best items
     users = torch.arange(3)
     keys = (users[:, None] * len(CODES) + banned).flatten().sort().values
-    items, _ = constrained_beam_search(model, layout.user_tokens, trie, 8, 6, exclude=(keys, users, len(CODES)))
+    items, _ = constrained_beam_search(
+        model, layout.user_tokens, trie, 8, 6, exclude=(keys, users, len(CODES))
+    )
     assert torch.equal(items, full[:, 2:8])
 
 

@@ -1,4 +1,4 @@
-"""The sequential task (SPEC section 2): every training prefix predicts its next item, evaluation
+"""The sequential task (docs/method.md section 2): every training prefix predicts its next item, evaluation
 inputs end just before the held-out item, and the generative encoder input works with every indexer."""
 
 import numpy as np

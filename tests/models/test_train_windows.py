@@ -20,8 +20,12 @@ def test_windows_cut_from_the_end_cover_every_target_once():
     seqs = Sequences.from_lists([np.arange(6), np.arange(10, 12), np.arange(20, 21), np.arange(30, 38)], 40)
     w = training_windows(seqs, 3)
     assert w.user.tolist() == [0, 0, 1, 3, 3, 3]  # user 2 (one item) has nothing to predict
-    assert w.history.tolist() == [[2, 3, 4], [-1, 0, 1], [-1, -1, 10], [34, 35, 36], [31, 32, 33], [-1, -1, 30]]
-    assert w.targets.tolist() == [[3, 4, 5], [-1, 1, 2], [-1, -1, 11], [35, 36, 37], [32, 33, 34], [-1, -1, 31]]
+    assert w.history.tolist() == [
+        [2, 3, 4], [-1, 0, 1], [-1, -1, 10], [34, 35, 36], [31, 32, 33], [-1, -1, 30]
+    ]
+    assert w.targets.tolist() == [
+        [3, 4, 5], [-1, 1, 2], [-1, -1, 11], [35, 36, 37], [32, 33, 34], [-1, -1, 31]
+    ]
     assert w.target.tolist() == [5, 2, 11, 37, 34, 31]
 
 
@@ -41,9 +45,15 @@ def test_datamodule_windows_hold_training_targets_only(dm):
     lengths = np.diff(train.offsets)
     got = sorted(zip(ds.user.repeat_interleave(5).tolist(), ds.targets.flatten().tolist()))
     got = [(u, i) for u, i in got if i >= 0]
-    want = sorted((u, int(i)) for u in range(train.n_users) for i in train.items[train.offsets[u] + 1 : train.offsets[u + 1]])
+    want = sorted(
+        (u, int(i))
+        for u in range(train.n_users)
+        for i in train.items[train.offsets[u] + 1 : train.offsets[u + 1]]
+    )
     assert got == want and len(want) == int(np.maximum(lengths - 1, 0).sum())
-    held_out = set(zip(range(train.n_users), dm.split.valid_target)) | set(zip(range(train.n_users), dm.split.test_target))
+    held_out = set(zip(range(train.n_users), dm.split.valid_target)) | set(
+        zip(range(train.n_users), dm.split.test_target)
+    )
     assert not held_out & set(got)
     assert set(next(iter(dm.train_dataloader()))) == {"user", "history", "target", "targets"}
     with pytest.raises(ConfigError, match="train_windows"):
@@ -142,8 +152,8 @@ def test_window_training_beats_popularity(dm, tmp_path, make):
     else:
         model = SASRec(d_model=32, n_layers=1, n_heads=1, d_ff=64, dropout=0.1, max_len=5, lr=1e-2)
         epochs = 8
-    trainer = L.Trainer(max_epochs=epochs, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                        enable_model_summary=False, default_root_dir=tmp_path)
+    trainer = L.Trainer(max_epochs=epochs, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, default_root_dir=tmp_path)
     trainer.fit(model, datamodule=dm)
     out = trainer.test(model, datamodule=dm, verbose=False)[0]
     assert out["test/ndcg@10"] > 1.3 * out["test/popularity/ndcg@10"]

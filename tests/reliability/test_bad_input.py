@@ -64,7 +64,8 @@ CASES = [
         "json lines without the preset",
         ["--data.path", "data/reviews.json"],
         "data/reviews.json: no column 'user'; the first record has keys ['reviewerID', 'asin', 'overall', "
-        "'unixReviewTime'] (these are the amazon-2018 review dump's columns: pass --data.log.preset amazon-2018)",
+        "'unixReviewTime'] (these are the amazon-2018 review dump's columns: "
+        "pass --data.log.preset amazon-2018)",
     ),
     (
         "unknown log preset",
@@ -123,8 +124,10 @@ CASES = [
     ),
     ("negative learning rate", ["--model.lr", "-0.001"], "--model.lr must be positive"),
     ("unknown option value", ["--data.task", "recommend"], "data.task"),
-    ("unknown history input", ["--model.history_input", "tokens"], "--model.history_input 'tokens' is unknown"),
-    ("windows without the sequential task", ["--data.train_windows", "true"], "--data.train_windows needs --data.task sequential"),
+    ("unknown history input", ["--model.history_input", "tokens"],
+     "--model.history_input 'tokens' is unknown"),
+    ("windows without the sequential task", ["--data.train_windows", "true"],
+     "--data.train_windows needs --data.task sequential"),
     (
         "windows with a non-causal model",
         ["--data.task", "sequential", "--data.train_windows", "true"],

@@ -145,7 +145,7 @@ def test_inference_options_come_from_the_command_not_the_checkpoint(reference_ru
     ckpt = str(reference_run.ckpt_dir / "best.ckpt")
     trained = torch.load(ckpt, map_location="cpu", weights_only=True)["hyper_parameters"]
     code, err = run_main("validate", *reference_args(reference_run, in_tmp), "--ckpt_path", ckpt,
-                         "--model.num_beams", "41", "--model.top_k", "25", "--model.exclude_train_items", "true",
-                         "--model.d_model", "64")
+                         "--model.num_beams", "41", "--model.top_k", "25",
+                         "--model.exclude_train_items", "true", "--model.d_model", "64")
     assert code == 0, err
     assert seen and set(seen) == {(41, 25, True, trained["d_model"])}

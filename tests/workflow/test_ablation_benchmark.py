@@ -115,19 +115,23 @@ def test_validate_only_study_never_tests_and_shapes_set_the_task(ablation, tmp_p
     monkeypatch.setattr(ablation.L.Trainer, "test", lambda *a, **k: tested.append(1))
     out = tmp_path / "study"
     argv = ["--preset", "smoke", "--data", "synthetic", "--indexers", "sequential", "--seeds", "0",
-            "--models", "generative", "--validate-only", "--out", str(out), "--cache-dir", str(tmp_path / "c")]
+            "--models", "generative", "--validate-only", "--out", str(out),
+            "--cache-dir", str(tmp_path / "c")]
     assert ablation.main(argv) == 0
     assert tested == [] and built == [("sequential", 3), ("sequential", 3)]
     rows = _rows(out / "results.csv")
     assert [r["shape"] for r in rows] == ["base", "items"]  # no popularity row: it comes from test
     for r in rows:
-        assert r["ndcg@10"] == "" and 0.0 < float(r["val_ndcg@10"]) <= 1.0 and 0.0 < float(r["val_recall@10"]) <= 1.0
+        assert r["ndcg@10"] == ""
+        assert 0.0 < float(r["val_ndcg@10"]) <= 1.0 and 0.0 < float(r["val_recall@10"]) <= 1.0
     md = (out / "results.md").read_text()
     assert "val_ndcg@10" in md and "| - |" in md and not (out / "ablation.png").exists()
 
     # Adding a variant keeps the finished cells, as does changing SASRec before any SASRec cell
     # ran; changing a finished variant, or reading test now, is refused.
-    study.sasrec = dict(d_model=16, n_layers=1, n_heads=1, d_ff=32, dropout=0.1, max_len=3, train_windows=True)
+    study.sasrec = dict(
+        d_model=16, n_layers=1, n_heads=1, d_ff=32, dropout=0.1, max_len=3, train_windows=True
+    )
     study.shapes["wide"] = dict(preset="tiny", task="sequential", history_len=3, d_ff=64)
     assert ablation.main([*argv, "--shapes", "wide"]) == 0
     assert [r["shape"] for r in _rows(out / "results.csv")] == ["base", "items", "wide"]
@@ -157,7 +161,8 @@ def test_plot_leaves_out_cells_not_tested_yet(ablation, tmp_path):
     """Mid `--test-saved`, SASRec or a variant may still lack test figures: the plot skips them."""
     def row(model, shape, ndcg):
         r = {"model": model, "indexer": "sci" if model == "generative" else "-", "shape": shape, "seed": "0",
-             "best_epoch": "1", "val_ndcg@10": "0.02", "val_recall@10": "0.04", "params": "1", "train_seconds": "1"}
+             "best_epoch": "1", "val_ndcg@10": "0.02", "val_recall@10": "0.04", "params": "1",
+             "train_seconds": "1"}
         return {**r, **{m: ndcg for m in ablation.METRICS}}
 
     rows = [row("popularity", "-", "0.005"), row("generative", "a", "0.01"), row("generative", "b", ""),
