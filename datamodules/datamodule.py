@@ -29,6 +29,7 @@ from torch.utils.data import DataLoader
 from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
 from datamodules.formats import InputFormat, format_hint, resolve_format
 from datamodules.interactions import Interactions
+from datamodules.logs import PRESETS
 from datamodules.p5 import read_p5
 from datamodules.progress import reporting_to
 from datamodules.samples import (
@@ -50,7 +51,7 @@ class LogColumns:
     """How to read a raw interaction log (CSV, TSV, JSON lines, Parquet)."""
 
     # Column names of an Amazon review dump (`datamodules.logs.PRESETS`); explicit columns win.
-    preset: Literal["amazon-2018", "amazon-2023"] | None = None
+    preset: str | None = None  # amazon-2018 or amazon-2023
     user_col: str = "user"  # user id column (a 0-based position such as "0" without a header)
     item_col: str = "item"  # item id column
     time_col: str | None = "timestamp"  # orders each user's items; ties keep file order
@@ -59,6 +60,13 @@ class LogColumns:
     has_header: bool = True  # whether the first row names the columns
     separator: str | None = None  # field separator; default from the format
     k_core: int = 5  # keep users and items with at least this many interactions, iteratively
+
+    def __post_init__(self) -> None:
+        # A plain str checked here, not a Literal: jsonargparse would answer a typo with its
+        # usage text and a nested union report instead of one line naming the option.
+        if self.preset is not None and self.preset not in PRESETS:
+            choices = sorted(PRESETS)
+            raise ConfigError(f"--data.log.preset {self.preset!r} is unknown; choose one of {choices}")
 
 
 @contextmanager
