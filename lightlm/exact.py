@@ -12,11 +12,9 @@ from __future__ import annotations
 import torch
 
 from lightlm.exclusion import history_pairs
-from lightlm.model import EncoderDecoder
+from lightlm.model import ITEM_SCORES, EncoderDecoder
 from lightlm.tokens import BOS
 from lightlm.trie import PrefixTrie
-
-MAX_CHUNK_SCORES = 1 << 24  # log-probabilities held at once: bounds the memory of one chunk
 
 
 @torch.no_grad()
@@ -40,7 +38,7 @@ def exact_log_probs(model: EncoderDecoder, src: torch.Tensor, trie: PrefixTrie) 
     P, W = tokens.shape
     n_items = len(item_path)
     out_width = n_items if model.item_tokens is not None else W  # the item step may score them all
-    chunk = max(1, MAX_CHUNK_SCORES // (P * max(out_width, W)))
+    chunk = max(1, ITEM_SCORES // (P * max(out_width, W)))
     B = src.shape[0]
     scores = torch.full((B, n_items), float("-inf"), device=device)
     for lo in range(0, B, chunk):

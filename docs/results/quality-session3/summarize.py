@@ -1,31 +1,57 @@
-import json, glob, csv, statistics as st, sys, re
-groups = {
- "b-gen": ["b-sib-p1-s0","b-sib-p1-s1","b-sib-p1-s2"],
- "b-sasrec8": ["b-sasrec-s0","b-sasrec-s1","b-sasrec-s2"],
- "b-sasrec-conv": ["b-sasrec-conv-s0"],
- "t-gen": ["t-sib-p1-s0"], "t-sasrec8": ["t-sasrec-s0"],
- "b-sib-p2": ["b-item-sib-s0"], "b-cat-p2": ["b-item-cat-s0"],
+"""The README's session-3 tables from these result files: mean ± std per group of runs.
+
+    python docs/results/quality-session3/summarize.py
+"""
+
+import csv
+import json
+import re
+import statistics
+from pathlib import Path
+
+HERE = Path(__file__).parent
+GROUPS = {
+    "beauty generative (item step, prefix 1, siblings)": ["b-sib-p1-s0", "b-sib-p1-s1", "b-sib-p1-s2"],
+    "beauty SASRec-CE, 8 epochs": ["b-sasrec-s0", "b-sasrec-s1", "b-sasrec-s2"],
+    "beauty SASRec-CE, until validation stops improving": ["b-sasrec-conv-s0"],
+    "toys generative": ["t-sib-p1-s0"],
+    "toys SASRec-CE, 8 epochs": ["t-sasrec-s0"],
 }
-keys = ["ndcg@10","recall@10","ndcg@20","recall@20","mrr@20","coverage@10","novelty@10"]
-def fmt(v):
-    if not v: return "-"
-    return f"{v[0]:.4f}" if len(v)==1 else f"{st.mean(v):.4f} ± {st.stdev(v):.4f}"
-def val_best(name):
-    fs = glob.glob(f"runs/exp/{name}/*/version_*/metrics.csv")
-    if not fs: return None, None
-    rows=[float(r["val/ndcg@10"]) for r in csv.DictReader(open(fs[0])) if r.get("val/ndcg@10")]
-    if not rows: return None, None
-    return max(rows), rows.index(max(rows))+1
-for g, names in groups.items():
-    ms=[]; vals=[]; eps=[]; cpu=[]
-    for n in names:
-        try: ms.append(json.load(open(f"runs/exp/{n}/test_metrics.json"))["metrics"])
-        except Exception: pass
-        v,e=val_best(n)
-        if v: vals.append(v); eps.append(e)
-        try:
-            t=open(f"runs/exp/{n}/times.txt").read(); m=re.search(r"cpu_s=([\d.]+)\+([\d.]+)",t)
-            if m: cpu.append((float(m.group(1))+float(m.group(2)))/60)
-        except Exception: pass
-    cols=[fmt([m[f"test/{k}"] for m in ms if f"test/{k}" in m]) for k in keys]
-    print(f"| {g} | {len(ms)} | " + " | ".join(cols) + f" | {fmt(vals)} | {eps} | {fmt(cpu)} |")
+KEYS = ["ndcg@10", "recall@10", "ndcg@20", "recall@20", "mrr@20", "coverage@10"]
+
+
+def mean_std(values: list[float]) -> str:
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.4f}"
+    return f"{statistics.mean(values):.4f} ± {statistics.stdev(values):.4f}"
+
+
+def best_validation(run: str) -> float | None:
+    path = HERE / run / "val_history.csv"
+    if not path.is_file():  # seed-0 runs logged no history: their checkpoint's best score
+        best = HERE / run / "best_val.txt"
+        return float(best.read_text()) if best.is_file() else None
+    scores = [float(r["val/ndcg@10"]) for r in csv.DictReader(path.open()) if r.get("val/ndcg@10")]
+    return max(scores) if scores else None
+
+
+def cpu_minutes(run: str) -> float | None:
+    path = HERE / run / "times.txt"
+    match = re.search(r"cpu_s=([\d.]+)\+([\d.]+)", path.read_text()) if path.is_file() else None
+    return (float(match[1]) + float(match[2])) / 60 if match else None
+
+
+def main() -> None:
+    print("| runs | seeds | " + " | ".join(f"test {k}" for k in KEYS) + " | val ndcg@10 | CPU min |")
+    for name, runs in GROUPS.items():
+        tests = [json.loads((HERE / r / "test_metrics.json").read_text())["metrics"] for r in runs]
+        cols = [mean_std([m[f"test/{k}"] for m in tests if f"test/{k}" in m]) for k in KEYS]
+        val = mean_std([v for v in map(best_validation, runs) if v is not None])
+        cpu = mean_std([c for c in map(cpu_minutes, runs) if c is not None])
+        print(f"| {name} | {len(runs)} | " + " | ".join(cols) + f" | {val} | {cpu} |")
+
+
+if __name__ == "__main__":
+    main()
