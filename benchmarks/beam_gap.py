@@ -2,7 +2,7 @@
 
 Runs `lightlm validate` twice on one checkpoint, once with constrained beam search
 (`--model.rank_by beam`) and once with the exact scorer (`--model.rank_by exact`, every item's
-code log-probability, `lightlm.exact`), on the same seeded random validation users, and prints
+code log-probability, `lightlm.decoding.exact`), on the same seeded random validation users, and prints
 Recall/NDCG@10 of both, their ratio, and the seconds each took. Both runs go through the CLI, so
 the checkpoint, its index and its data are checked exactly as `lightlm validate` checks them.
 

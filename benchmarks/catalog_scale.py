@@ -119,9 +119,9 @@ def _model_in_child(path: str, model: str, args: dict, queue) -> None:
 
     from datamodules.samples import evaluation_samples, training_samples
     from indexers.sequential import SequentialIndexer
+    from lightlm.decoding.trie import PrefixTrie
     from lightlm.generative import GenerativeRecommender
     from lightlm.sasrec import SASRec
-    from lightlm.trie import PrefixTrie
 
     torch.manual_seed(args["seed"])
     split = _setup(path, args["threads"])

@@ -9,13 +9,13 @@ return the same ranked items. They differ in what the paper's code did and the k
   beam per step that walks a nested-dict trie from the root and returns the allowed tokens, applied
   as a -inf mask row on the step's log-softmax. (HF's BeamSearchScorer, another Python loop per
   candidate, is left out: the reference gets plain top-k, which only flatters it.)
-* kit (`lightlm.generation.constrained_beam_search`): CSR trie on tensors, candidates of all beams
+* kit (`lightlm.decoding.beam_search.constrained_beam_search`): CSR trie on tensors, candidates of all beams
   of all users in a few gathers per step, only as many beams per step as can be alive, beams as
   queries against per-user cross-attention keys/values, a self-attention cache that is never copied.
 
 Prints users/s of each, their ratio, the share of decode time spent on the constraint (kit:
 the `constraint` profiler range; reference: the Python mask building), and the kit's achieved
-GFLOP/s (counted matmul FLOPs, `lightlm.flops`) against a large matmul timed in the same process,
+GFLOP/s (counted matmul FLOPs, `lightlm.networks.flops`) against a large matmul timed in the same process,
 as a table and as JSON under benchmarks/results/.
 
 With `--ckpt` the model, its shape and its item index all come from the checkpoint (loaded with
@@ -49,14 +49,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as `import lightlm` does,
 import torch  # noqa: E402
 
 from datamodules.datamodule import RecDataModule  # noqa: E402
-from datamodules.errors import ConfigError, LightLMError  # noqa: E402
 from indexers.sequential import SequentialIndexer  # noqa: E402
+from kitbase.errors import ConfigError, LightLMError  # noqa: E402
 from lightlm.checkpoints import load_recommender  # noqa: E402
-from lightlm.flops import counted_flops, matmul_peak_gflops  # noqa: E402
-from lightlm.generation import constrained_beam_search  # noqa: E402
+from lightlm.decoding.beam_search import constrained_beam_search  # noqa: E402
 from lightlm.generative import GenerativeRecommender  # noqa: E402
-from lightlm.model import EncoderDecoder  # noqa: E402
-from lightlm.tokens import BOS  # noqa: E402
+from lightlm.networks.encoder_decoder import EncoderDecoder  # noqa: E402
+from lightlm.networks.flops import counted_flops, matmul_peak_gflops  # noqa: E402
+from lightlm.networks.tokens import BOS  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -186,7 +186,7 @@ def load_model(args) -> tuple[GenerativeRecommender, RecDataModule]:
     path = None if args.data == "synthetic" else args.data
     task = "sequential" if args.history_len else "direct"
     if args.ckpt:
-        dm = RecDataModule(path=path, task=task, history_len=args.history_len)
+        dm = RecDataModule(indexer=SequentialIndexer(), path=path, task=task, history_len=args.history_len)
         rec = load_recommender(args.ckpt, dm)
         if not isinstance(rec, GenerativeRecommender):
             raise ConfigError(

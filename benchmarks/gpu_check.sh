@@ -7,7 +7,7 @@
 #   1. pytest -m gpu: CPU and GPU beam search return the same items for the same weights, the
 #      search never syncs with the host, bf16 autocast works.
 #   2. lightlm fit: the paper configuration (preset lightlm: 6+6 layers, d_model 512, d_ff 16) on
-#      Beauty, 10 epochs, bf16-mixed. lightlm.timing.StageTimer times the training epochs apart
+#      Beauty, 10 epochs, bf16-mixed. lightlm.callbacks.timing.StageTimer times the training epochs apart
 #      from validation. Goal: at most 60 s of training.
 #   3. lightlm test: all 22,363 test users, 20 beams, from that checkpoint. Goal: at least 5,000
 #      users/s. Test metrics in test_metrics.json.
@@ -118,7 +118,7 @@ DATA_PATH=$([[ "$DATA" == synthetic ]] && echo null || echo "$DATA")  # null: th
 COMMON=(--config "$CONFIG" --data.path "$DATA_PATH" --model.preset "$PRESET"
         --trainer.accelerator "$ACCEL" --trainer.devices 1 --trainer.precision "$PRECISION"
         --data.eval_batch_size "$EVAL_BATCH" --trainer.logger false --trainer.enable_progress_bar false
-        --trainer.callbacks+=lightlm.timing.StageTimer --checkpoint.dirpath "$RESULTS/ckpt"
+        --trainer.callbacks+=lightlm.callbacks.timing.StageTimer --checkpoint.dirpath "$RESULTS/ckpt"
         --results.path "$RESULTS/{stage}_metrics.json")
 
 stage 1 "pytest -m gpu" 180 "$PY" -m pytest -m gpu --gpu -q -p no:cacheprovider tests/lightlm/test_gpu.py

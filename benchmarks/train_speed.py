@@ -14,7 +14,7 @@ Variants: `eager` (fp32), `compile` (`torch.compile` of the network, as `--model
 `bf16` (autocast, as `--trainer.precision bf16-mixed`), `compile+bf16`.
 
 Each row also gives the achieved GFLOP/s of the model arithmetic (the matmul FLOPs of one
-forward and backward, counted by `lightlm.flops`, times steps per second) and its fraction of a
+forward and backward, counted by `lightlm.networks.flops`, times steps per second) and its fraction of a
 large matmul timed in the same process with the same threads (fp32, or bf16 for bf16 variants).
 
     python benchmarks/train_speed.py                                     # CPU: eager vs compile
@@ -45,8 +45,8 @@ import torch  # noqa: E402
 
 from datamodules.datamodule import RecDataModule  # noqa: E402
 from indexers.sequential import SequentialIndexer  # noqa: E402
-from lightlm.flops import counted_flops, matmul_peak_gflops  # noqa: E402
 from lightlm.generative import GenerativeRecommender  # noqa: E402
+from lightlm.networks.flops import counted_flops, matmul_peak_gflops  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
 RESULTS = ROOT / "benchmarks" / "results"

@@ -26,10 +26,10 @@ from lightning.pytorch.overrides.distributed import UnrepeatedDistributedSampler
 from rich.errors import LiveError
 from torch.utils.data import DataLoader
 
-from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
 from datamodules.formats import InputFormat, format_hint, resolve_format
 from datamodules.interactions import Interactions
-from datamodules.logs import PRESETS
+from datamodules.item_index import ItemIndex, ItemIndexer
+from datamodules.logs import PRESETS, read_log
 from datamodules.p5 import read_p5
 from datamodules.progress import reporting_to
 from datamodules.samples import (
@@ -42,8 +42,8 @@ from datamodules.samples import (
 from datamodules.split import LeaveOneOut, leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
 from datamodules.training_order import ResumableSampler
-from indexers.base import Indexer, ItemIndex, check_writable, code_version
-from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError, DataFormatError, IndexMismatchError
+from kitbase.files import check_writable
 
 
 @dataclass
@@ -103,7 +103,8 @@ class RecDataModule(L.LightningDataModule):
             or `auto` (from the suffix, `datamodules.formats.FORMATS`; `.txt` means P5).
         log: columns and filters for raw logs (csv, tsv, jsonl, parquet).
         synthetic: generator settings when `path` is None.
-        indexer: how items (and users) get their codes; default sequential indexing.
+        indexer: how items (and users) get their codes (`datamodules.item_index.ItemIndexer`); the
+            CLI's default is `indexers.sequential.SequentialIndexer`.
         task: `direct` (user -> item, the paper's task) or `sequential` (user + recent history
             -> next item).
         history_len: recent items in the input for `task: sequential`.
@@ -128,10 +129,11 @@ class RecDataModule(L.LightningDataModule):
     def __init__(
         self,
         path: str | None = None,
+        *,
+        indexer: ItemIndexer,
         format: InputFormat = "auto",
         log: LogColumns | None = None,
         synthetic: SyntheticConfig | None = None,
-        indexer: Indexer | None = None,
         task: Literal["direct", "sequential"] = "direct",
         history_len: int = 20,
         train_windows: bool = False,
@@ -163,7 +165,7 @@ class RecDataModule(L.LightningDataModule):
         self.path, self.format = path, format
         self.log_columns = log or LogColumns()
         self.synthetic = synthetic or SyntheticConfig()
-        self.indexer = indexer or SequentialIndexer()
+        self.indexer = indexer
         self.task = task
         self.history_len = history_len if task == "sequential" else 0
         self.train_windows = train_windows
@@ -189,8 +191,6 @@ class RecDataModule(L.LightningDataModule):
         try:
             if fmt == "p5":
                 return read_p5(path, allow_repeats=self.allow_repeats)
-            from datamodules.logs import read_log
-
             return read_log(path, format=fmt, **asdict(self.log_columns))
         except DataFormatError as e:
             hint = format_hint(path, fmt)
@@ -200,7 +200,8 @@ class RecDataModule(L.LightningDataModule):
 
     def index_cache_path(self, fingerprint: str) -> Path:
         key = json.dumps(self.indexer.config(), sort_keys=True, default=str)
-        digest = hashlib.sha256(f"{fingerprint}:{key}:{code_version()}".encode()).hexdigest()[:16]
+        version = self.indexer.code_version()
+        digest = hashlib.sha256(f"{fingerprint}:{key}:{version}".encode()).hexdigest()[:16]
         return self.cache_dir / f"{self.indexer.name}-{digest}.json"
 
     def build_index(self, split: LeaveOneOut) -> ItemIndex:

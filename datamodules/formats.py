@@ -12,7 +12,7 @@ import zlib
 from pathlib import Path
 from typing import Literal
 
-from datamodules.errors import ConfigError, DataFormatError
+from kitbase.errors import ConfigError, DataFormatError
 
 # Format name -> the suffixes that mean it (each may be followed by `.gz` for text formats).
 FORMATS: dict[str, tuple[str, ...]] = {

@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from datamodules.errors import ConfigError, DataFormatError
 from datamodules.formats import LOG_FORMATS, decode_utf8, read_bytes, resolve_format
 from datamodules.interactions import Interactions, Sequences, ids_as_written
+from kitbase.errors import ConfigError, DataFormatError
 
 # Column names of public dumps, for `preset=`. Amazon 2018 (McAuley lab, `reviews_*.json.gz`,
 # `unixReviewTime` in seconds) and Amazon 2023 (`<Category>.jsonl.gz`, `timestamp` in ms;

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from datamodules.errors import DataFormatError
 from datamodules.formats import decode_utf8, read_bytes
 from datamodules.interactions import Interactions, Sequences, ids_as_written
+from kitbase.errors import DataFormatError
 
 # ASCII whitespace only: str.split() would also cut an id at a no-break or other Unicode space.
 _FIELDS = re.compile(r"[ \t\r\v\f]+")

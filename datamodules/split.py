@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from datamodules.errors import DataFormatError
 from datamodules.interactions import Interactions, Sequences
+from kitbase.errors import DataFormatError
 
 MIN_INTERACTIONS = 3
 

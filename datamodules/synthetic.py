@@ -20,8 +20,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from datamodules.errors import ConfigError
 from datamodules.interactions import Interactions, Sequences
+from kitbase.errors import ConfigError
 
 N_SUCCESSORS = 3
 SUCCESSOR_PROBS = np.array([0.6, 0.3, 0.1])  # how often each of an item's successors follows it

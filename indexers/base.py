@@ -1,4 +1,4 @@
-"""The indexer base class and the saved `ItemIndex` format.
+"""The indexer base class and the code-building helpers the indexers share.
 
 An indexer reads *training* interactions only and gives every item a unique code, a short tuple
 of non-negative integers (one per level), and every user an input code. The model turns
@@ -12,158 +12,24 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import json
-import os
-import tempfile
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
-from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
 from datamodules.interactions import Sequences
-
-PAD = -1  # fills a code shorter than the longest one
-
-
-@dataclass(frozen=True)
-class ItemIndex:
-    """Fitted codes of every item and user, plus what produced them.
-
-    `item_codes[i]` is item i's code padded with `PAD` on the right; rows are unique.
-    `user_codes[u]` is user u's input code, padded likewise (users may share codes).
-    """
-
-    item_codes: np.ndarray  # (n_items, L_item) int64
-    user_codes: np.ndarray  # (n_users, L_user) int64
-    indexer: str
-    config: dict = field(default_factory=dict)
-    data_fingerprint: str = ""
-
-    def __post_init__(self) -> None:
-        codes = self.item_codes
-        if codes.ndim != 2 or codes.shape[1] == 0:
-            raise IndexMismatchError(f"item codes must be a 2-D array, got shape {codes.shape}")
-        if (codes[:, 0] < 0).any():
-            raise IndexMismatchError("every item code needs at least one token")
-        valid = codes >= 0
-        # Padding may only follow the code: no token after a PAD.
-        if (valid[:, 1:] & ~valid[:, :-1]).any():
-            raise IndexMismatchError("item codes have tokens after padding")
-        if len(np.unique(codes, axis=0)) != len(codes):
-            raise IndexMismatchError(f"{self.indexer}: item codes are not unique")
-
-    @property
-    def n_items(self) -> int:
-        return len(self.item_codes)
-
-    @property
-    def n_users(self) -> int:
-        return len(self.user_codes)
-
-    @property
-    def item_code_lengths(self) -> np.ndarray:
-        return (self.item_codes >= 0).sum(axis=1)
-
-    def level_sizes(self, kind: str = "item") -> list[int]:
-        """Number of distinct values each level needs (max value + 1)."""
-        codes = self.item_codes if kind == "item" else self.user_codes
-        return [int(codes[:, j].max()) + 1 if (codes[:, j] >= 0).any() else 0 for j in range(codes.shape[1])]
-
-    def content_hash(self) -> str:
-        h = hashlib.sha256()
-        h.update(np.ascontiguousarray(self.item_codes, dtype=np.int64).tobytes())
-        h.update(np.ascontiguousarray(self.user_codes, dtype=np.int64).tobytes())
-        h.update(json.dumps([self.indexer, self.config, self.data_fingerprint], sort_keys=True).encode())
-        return h.hexdigest()[:16]
-
-    def to_dict(self) -> dict:
-        return {
-            "indexer": self.indexer,
-            "config": self.config,
-            "data_fingerprint": self.data_fingerprint,
-            "item_codes": self.item_codes.tolist(),
-            "user_codes": self.user_codes.tolist(),
-            "hash": self.content_hash(),
-        }
-
-    @staticmethod
-    def from_dict(d: dict, source: str = "index") -> ItemIndex:
-        try:
-            index = ItemIndex(
-                item_codes=np.asarray(d["item_codes"], dtype=np.int64),
-                user_codes=np.asarray(d["user_codes"], dtype=np.int64),
-                indexer=d["indexer"],
-                config=d["config"],
-                data_fingerprint=d["data_fingerprint"],
-            )
-            expected = d["hash"]
-        except (KeyError, TypeError, ValueError) as e:
-            raise IndexMismatchError(f"{source}: not a valid index ({type(e).__name__}: {e})") from None
-        if index.content_hash() != expected:
-            raise IndexMismatchError(
-                f"{source}: content hash {index.content_hash()} does not match the stored "
-                f"{expected}; the index was edited or corrupted, delete it to rebuild"
-            )
-        return index
-
-    def save(self, path: str | Path) -> None:
-        """Write atomically (temporary file then rename): a crash never leaves half an index."""
-        write_atomic(Path(path), json.dumps(self.to_dict()).encode())
-
-    @staticmethod
-    def load(path: str | Path) -> ItemIndex:
-        path = Path(path)
-        if not path.is_file():
-            raise DataFormatError(f"{path}: no such index file")
-        try:
-            d = json.loads(path.read_bytes())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise IndexMismatchError(f"{path}: not a valid index file ({e})") from None
-        return ItemIndex.from_dict(d, source=str(path))
+from datamodules.item_index import PAD, ItemIndex
+from kitbase.errors import ConfigError
 
 
-def code_version(package: Path = Path(__file__).parent) -> str:
-    """Hash of the source of every module of the indexers package (`package`): part of each index
-    cache key, so that a changed indexer, constant or shared helper never serves the codes that
-    the old code made."""
+def source_hash(package: Path) -> str:
+    """Hash of the source of every module of `package`, so that a changed indexer, constant or
+    shared helper never serves the codes that the old code made."""
     h = hashlib.sha256()
     for source in sorted(package.glob("*.py")):
         h.update(source.name.encode() + b"\0" + source.read_bytes())
     return h.hexdigest()[:16]
-
-
-def check_writable(directory: Path, option: str) -> None:
-    """Raise a `ConfigError` naming `option` unless a file can be written into `directory` (made
-    if missing). Tried with an unnamed temporary file in its nearest existing ancestor, so the
-    check leaves nothing behind; permission bits alone miss read-only mounts and root."""
-    existing = directory
-    while not existing.exists():  # at worst the working directory or /
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ConfigError(f"{option}: cannot create {directory}: {existing} is a file")
-    try:
-        tempfile.TemporaryFile(dir=existing).close()
-    except OSError as e:
-        why = f"{existing} is not writable ({e.strerror})"
-        raise ConfigError(f"{option}: cannot write to {directory}: {why}") from None
-
-
-def write_atomic(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # as a plain open() would; mkstemp makes files private
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def digit_codes(numbers: np.ndarray, base: int) -> np.ndarray:
@@ -221,6 +87,11 @@ class Indexer(ABC):
         """Refuse missing input files of the indexer's own (none by default) before any data
         is read; the datamodule calls it first."""
         return None
+
+    def code_version(self) -> str:
+        """`source_hash` of the package of this indexer's class (for the kit's indexers, all of
+        `indexers/`): part of each index cache key."""
+        return source_hash(Path(inspect.getfile(type(self))).parent)
 
     def config(self) -> dict:
         """The constructor arguments, which key the index cache."""

@@ -22,10 +22,11 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
+from datamodules.item_index import PAD
 from datamodules.progress import report
-from indexers.base import PAD, append_disambiguation, digit_codes
+from indexers.base import append_disambiguation, digit_codes
+from kitbase.errors import ConfigError
 
 METHODS = ("bpr", "lightgcn")
 KMEANS_FIT_POINTS = 100_000  # KMeans fits on a sample of this many points, then labels all

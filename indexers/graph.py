@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
 from indexers.base import Indexer
 from indexers.collaborative import (
@@ -21,6 +20,7 @@ from indexers.collaborative import (
     quantized_codes,
 )
 from indexers.item_vectors import QuantisesItemVectors
+from kitbase.errors import ConfigError
 
 ENTITIES = ("co", "items")
 

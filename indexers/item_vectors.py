@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from datamodules.errors import ConfigError, DataFormatError
+from kitbase.errors import ConfigError, DataFormatError
 
 ID_COLUMN, VECTOR_COLUMN = "item", "embedding"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
 from indexers.base import Indexer, digit_codes
+from kitbase.errors import ConfigError
 
 
 class RandomIndexer(Indexer):

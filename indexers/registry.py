@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datamodules.errors import ConfigError
 from indexers.base import Indexer
 from indexers.graph import GraphIndexer
 from indexers.random_ids import RandomIndexer
 from indexers.residual import ResidualIndexer
 from indexers.sequential import SequentialIndexer
 from indexers.spectral import SpectralIndexer
+from kitbase.errors import ConfigError
 
 INDEXERS: dict[str, type[Indexer]] = {
     cls.name: cls

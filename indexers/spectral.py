@@ -37,12 +37,13 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from threadpoolctl import threadpool_limits
 
-from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
+from datamodules.item_index import PAD
 from datamodules.progress import report
-from indexers.base import PAD, Indexer, append_disambiguation
+from indexers.base import Indexer, append_disambiguation
 from indexers.collaborative import kmeans_labels
 from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError
 
 ENTITIES = ("co", "items", "users")
 DENSE_LIMIT = 1000  # below this many nodes a dense eigensolver beats Lanczos

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from datamodules.interactions import Sequences
-from indexers.base import ItemIndex
+from datamodules.item_index import ItemIndex
 
 MAX_PAIRS = 100_000
 

@@ -19,9 +19,10 @@ from lightning.fabric.utilities.cloud_io import get_filesystem
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
+from datamodules.item_index import ItemIndex
 from datamodules.split import leave_one_out
-from indexers.base import ItemIndex, write_atomic
+from kitbase.errors import ConfigError, DataFormatError, IndexMismatchError
+from kitbase.files import write_atomic
 from lightlm.recommender import Recommender
 
 # `--ckpt_path` values that Lightning resolves itself rather than reading a file.

@@ -9,15 +9,15 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from datamodules.errors import ConfigError
+from datamodules.item_index import ItemIndex
 from datamodules.split import LeaveOneOut
-from indexers.base import ItemIndex
-from lightlm.exact import exact_top_k
-from lightlm.generation import constrained_beam_search
-from lightlm.model import EncoderDecoder, model_config
+from kitbase.errors import ConfigError
+from lightlm.decoding.beam_search import constrained_beam_search
+from lightlm.decoding.exact import exact_top_k
+from lightlm.decoding.trie import PrefixTrie
+from lightlm.networks.encoder_decoder import EncoderDecoder, model_config
+from lightlm.networks.tokens import BOS, PAD, TokenLayout
 from lightlm.recommender import Batch, Recommender
-from lightlm.tokens import BOS, PAD, TokenLayout
-from lightlm.trie import PrefixTrie
 
 HISTORY_INPUTS = ("codes", "items", "items+ids")
 LAST_STEPS = ("code", "item")

@@ -24,11 +24,11 @@ import numpy as np
 import polars as pl
 import torch
 
-from datamodules.errors import ConfigError, DataFormatError, IndexMismatchError
-from indexers.base import ItemIndex
+from datamodules.item_index import ItemIndex
+from kitbase.errors import ConfigError, DataFormatError, IndexMismatchError
 from lightlm.checkpoints import check_checkpoint
+from lightlm.networks.tokens import PAD
 from lightlm.recommender import Recommender
-from lightlm.tokens import PAD
 
 History = tuple[Any, Sequence[Any]]
 

@@ -12,10 +12,10 @@ from abc import abstractmethod
 import lightning as L
 import torch
 
-from datamodules.errors import ConfigError, IndexMismatchError
+from datamodules.item_index import ItemIndex
 from datamodules.split import LeaveOneOut
-from indexers.base import ItemIndex
-from lightlm.exclusion import history_keys
+from kitbase.errors import ConfigError, IndexMismatchError
+from lightlm.decoding.exclusion import history_keys
 from lightlm.metrics import ACCURACY_METRICS, KS, CatalogueMetrics, TopKMetrics
 
 Batch = dict[str, torch.Tensor]

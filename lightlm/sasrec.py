@@ -19,11 +19,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from datamodules.errors import ConfigError
+from datamodules.item_index import ItemIndex
 from datamodules.split import LeaveOneOut
-from indexers.base import ItemIndex, write_atomic
 from indexers.item_vectors import ID_COLUMN, VECTOR_COLUMN
-from lightlm.exclusion import history_pairs
+from kitbase.errors import ConfigError
+from kitbase.files import write_atomic
+from lightlm.decoding.exclusion import history_pairs
 from lightlm.recommender import Batch, Recommender
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-import datamodules  # noqa: F401  (before any test imports torch: sets OMP_WAIT_POLICY)
+from lightlm.cli import configure_process
+
+configure_process()  # the `lightlm` command's process settings, before any test imports torch
 
 _GPU_NOTE = pytest.StashKey[str]()  # why gpu tests were deselected, for the summary
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from datamodules.errors import ConfigError, DataFormatError
 from datamodules.formats import FORMATS, InputFormat, format_from_suffix, format_hint, resolve_format, sniff
+from kitbase.errors import ConfigError, DataFormatError
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from datamodules.errors import ConfigError, DataFormatError
 from datamodules.interactions import Interactions
 from datamodules.logs import read_log
+from kitbase.errors import ConfigError, DataFormatError
 
 
 def write(path: Path, text: str) -> Path:

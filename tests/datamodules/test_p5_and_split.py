@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from datamodules.errors import DataFormatError
 from datamodules.interactions import Interactions, Sequences
 from datamodules.p5 import read_p5
 from datamodules.samples import evaluation_samples, training_samples
 from datamodules.split import leave_one_out
+from kitbase.errors import DataFormatError
 
 
 def _write(tmp_path, text):

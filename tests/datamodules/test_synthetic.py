@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from datamodules.errors import ConfigError
 from datamodules.split import leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate, generate_with_communities
+from kitbase.errors import ConfigError
 
 SMALL = dict(n_users=300, n_items=120, n_communities=4)
 

@@ -4,14 +4,17 @@ import numpy as np
 import pytest
 
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError
 from datamodules.synthetic import SyntheticConfig
+from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError
 
 DATA = SyntheticConfig(n_users=300, n_items=60, seed=1)
 
 
 def _users(tmp_path, stage="validate", **kw) -> np.ndarray:
-    dm = RecDataModule(synthetic=DATA, task="sequential", history_len=5, cache_dir=str(tmp_path), **kw)
+    dm = RecDataModule(
+        indexer=SequentialIndexer(), synthetic=DATA, task="sequential", history_len=5,
+        cache_dir=str(tmp_path), **kw)
     dm.setup()
     return dm.dataset(stage).user.numpy()
 
@@ -25,8 +28,11 @@ def test_subset_is_random_seeded_and_leaves_test_alone(tmp_path):
     assert len(_users(tmp_path, "test", val_users=50)) == 300
     assert len(_users(tmp_path, val_users=10_000)) == 300  # more than there are: all of them
     # The samples of the drawn users are theirs: same history and target as in the full set.
-    full = RecDataModule(synthetic=DATA, task="sequential", history_len=5, cache_dir=str(tmp_path))
+    full = RecDataModule(
+        indexer=SequentialIndexer(), synthetic=DATA, task="sequential", history_len=5,
+        cache_dir=str(tmp_path))
     part = RecDataModule(
+        indexer=SequentialIndexer(),
         synthetic=DATA, task="sequential", history_len=5, cache_dir=str(tmp_path), val_users=50
     )
     full.setup(), part.setup()
@@ -37,4 +43,4 @@ def test_subset_is_random_seeded_and_leaves_test_alone(tmp_path):
 
 def test_bad_subset_size_is_refused():
     with pytest.raises(ConfigError, match="--data.val_users"):
-        RecDataModule(val_users=0)
+        RecDataModule(indexer=SequentialIndexer(), val_users=0)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from lightlm.cli import LightLMCLI, configure_wandb_env
+from lightlm.cli.app import LightLMCLI, configure_wandb_env
 
 CONF = Path(__file__).resolve().parents[2] / "conf" / "synthetic.yaml"
 

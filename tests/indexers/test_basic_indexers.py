@@ -5,11 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from datamodules.errors import ConfigError, IndexMismatchError
 from datamodules.interactions import Sequences
-from indexers.base import ItemIndex, append_disambiguation, digit_codes
+from datamodules.item_index import ItemIndex
+from indexers.base import append_disambiguation, digit_codes
 from indexers.random_ids import RandomIndexer
 from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError, IndexMismatchError
 
 TRAIN = Sequences.from_lists([[4, 2, 0], [2, 3], [5]], n_items=7)  # item 1 and 6 never trained
 

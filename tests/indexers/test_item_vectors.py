@@ -10,13 +10,14 @@ import polars as pl
 import pytest
 
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError, DataFormatError
 from datamodules.interactions import Interactions, Sequences
 from datamodules.split import leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
 from indexers.graph import GraphIndexer
 from indexers.item_vectors import read_item_vectors
 from indexers.residual import ResidualIndexer
+from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError, DataFormatError
 from lightlm.sasrec import SASRec
 
 IDS = np.asarray(["a", "b", "c", "007"])
@@ -104,6 +105,7 @@ class _Fixed(RecDataModule):
 def _sasrec_codes(data: Interactions, tmp_path) -> tuple[np.ndarray, np.ndarray]:
     dm = _Fixed(
         data,
+        indexer=SequentialIndexer(),
         task="sequential",
         history_len=5,
         train_windows=True,

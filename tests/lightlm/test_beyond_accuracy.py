@@ -10,9 +10,9 @@ import torch
 from datamodules.interactions import Interactions, Sequences
 from datamodules.split import leave_one_out
 from indexers.sequential import SequentialIndexer
+from lightlm.callbacks.metrics_table import metrics_table
 from lightlm.generative import GenerativeRecommender
 from lightlm.metrics import METRIC_NAMES, CatalogueMetrics, TopKMetrics
-from lightlm.metrics_table import metrics_table
 
 COUNTS = torch.tensor([4.0, 2.0, 1.0, 1.0, 0.0])  # training interactions of 5 items, 8 in all
 

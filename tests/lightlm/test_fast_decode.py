@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from indexers.base import ItemIndex
-from lightlm.generation import constrained_beam_search
-from lightlm.model import EncoderDecoder, model_config
-from lightlm.tokens import BOS, PAD, TokenLayout
-from lightlm.trie import PrefixTrie
+from datamodules.item_index import ItemIndex
+from indexers.sequential import SequentialIndexer
+from lightlm.decoding.beam_search import constrained_beam_search
+from lightlm.decoding.trie import PrefixTrie
+from lightlm.networks.encoder_decoder import EncoderDecoder, model_config
+from lightlm.networks.tokens import BOS, PAD, TokenLayout
 
 
 def _layout(item_codes, n_users=4):
@@ -130,7 +131,7 @@ def test_compiled_model_trains_and_decodes_the_same_items(tmp_path):
     from lightlm.generative import GenerativeRecommender
 
     synthetic = SyntheticConfig(n_users=50, n_items=60, n_communities=4, mean_length=8)
-    dm = RecDataModule(synthetic=synthetic, cache_dir=str(tmp_path / "cache"))
+    dm = RecDataModule(indexer=SequentialIndexer(), synthetic=synthetic, cache_dir=str(tmp_path / "cache"))
     dm.setup("fit")
     recs = []
     for compile in (False, True):

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from indexers.base import ItemIndex
-from lightlm.generation import constrained_beam_search
-from lightlm.model import EncoderDecoder, model_config
-from lightlm.tokens import BOS, TokenLayout
-from lightlm.trie import PrefixTrie
+from datamodules.item_index import ItemIndex
+from lightlm.decoding.beam_search import constrained_beam_search
+from lightlm.decoding.trie import PrefixTrie
+from lightlm.networks.encoder_decoder import EncoderDecoder, model_config
+from lightlm.networks.tokens import BOS, TokenLayout
 
 
 def _layout(item_codes, n_users=3):

@@ -7,8 +7,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from datamodules.errors import DataFormatError
-from lightlm.cli import LightLMCLI, configure_wandb_env
+from kitbase.errors import DataFormatError
+from lightlm.cli.app import LightLMCLI, configure_wandb_env
 from lightlm.inference import TrainedRecommender, read_histories
 
 CONF = Path(__file__).resolve().parents[2] / "conf" / "synthetic.yaml"

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from indexers.base import ItemIndex
-from lightlm.exact import exact_log_probs, exact_top_k
-from lightlm.generation import constrained_beam_search
-from lightlm.model import EncoderDecoder, model_config
-from lightlm.tokens import BOS, TokenLayout
-from lightlm.trie import PrefixTrie
+from datamodules.item_index import ItemIndex
+from lightlm.decoding.beam_search import constrained_beam_search
+from lightlm.decoding.exact import exact_log_probs, exact_top_k
+from lightlm.decoding.trie import PrefixTrie
+from lightlm.networks.encoder_decoder import EncoderDecoder, model_config
+from lightlm.networks.tokens import BOS, TokenLayout
 
 # Irregular codes: levels of different widths, nodes with one to four children, and a node
 # whose spare candidate slots reach into the next level's edges.
@@ -156,7 +156,7 @@ def test_exclusion_never_spends_a_beam_on_an_all_excluded_prefix():
 def test_candidate_logits_are_the_items_own_logits_either_way(monkeypatch, n_candidates):
     """Few candidates: gathered embeddings; many (W * C above the catalogue): every item scored
     and the candidates' columns kept, in row chunks without gradient. Same numbers both ways."""
-    import lightlm.model as model_module
+    import lightlm.networks.encoder_decoder as model_module
 
     torch.manual_seed(0)
     cfg = model_config("tiny", max_src_len=1, max_tgt_len=2)

@@ -6,13 +6,16 @@ import lightning as L
 
 from datamodules.datamodule import RecDataModule
 from datamodules.synthetic import SyntheticConfig
+from indexers.sequential import SequentialIndexer
+from lightlm.callbacks.timing import StageTimer
 from lightlm.generative import GenerativeRecommender
-from lightlm.timing import StageTimer
 
 
 def test_stage_timer_separates_training_validation_and_test(tmp_path, capsys):
     synthetic = SyntheticConfig(n_users=60, n_items=60, n_communities=4, mean_length=8)
-    dm = RecDataModule(synthetic=synthetic, batch_size=16, eval_batch_size=32, cache_dir=str(tmp_path / "c"))
+    dm = RecDataModule(
+        indexer=SequentialIndexer(), synthetic=synthetic, batch_size=16, eval_batch_size=32,
+        cache_dir=str(tmp_path / "c"))
     timer = StageTimer(path=str(tmp_path / "timing.json"))
     trainer = L.Trainer(
         max_epochs=2, limit_train_batches=3, limit_val_batches=1, logger=False, enable_checkpointing=False,

@@ -6,6 +6,7 @@ import torch
 
 from datamodules.datamodule import RecDataModule
 from datamodules.synthetic import SyntheticConfig
+from indexers.sequential import SequentialIndexer
 from lightlm.generative import GenerativeRecommender
 from lightlm.sasrec import SASRec
 
@@ -35,7 +36,8 @@ def _recommended_in_history(model, dm, stage: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize("kind", ["sasrec", "generative"])
 def test_excluded_items_never_recommended(tmp_path, kind):
-    dm = RecDataModule(synthetic=DATA, task="sequential", history_len=5, eval_batch_size=64,
+    dm = RecDataModule(
+        indexer=SequentialIndexer(), synthetic=DATA, task="sequential", history_len=5, eval_batch_size=64,
                        cache_dir=str(tmp_path))
     dm.setup()
     found = {}

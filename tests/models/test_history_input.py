@@ -6,11 +6,12 @@ import pytest
 import torch
 
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError
 from datamodules.synthetic import SyntheticConfig
 from indexers.registry import make_indexer
+from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError
 from lightlm.generative import GenerativeRecommender
-from lightlm.tokens import PAD, TokenLayout
+from lightlm.networks.tokens import PAD, TokenLayout
 
 HISTORY = 4
 
@@ -61,7 +62,8 @@ def test_user_input_off_reads_the_history_alone(dm):
     src = _model(dm, history_input="items", user_input=False).encoder_input(batch)
     assert src.shape[1] == HISTORY
     with pytest.raises(ConfigError, match="user_input"):
-        dm_direct = RecDataModule(synthetic=dm.synthetic, task="direct", cache_dir=str(dm.cache_dir))
+        dm_direct = RecDataModule(
+            indexer=SequentialIndexer(), synthetic=dm.synthetic, task="direct", cache_dir=str(dm.cache_dir))
         dm_direct.setup()
         _model(dm_direct, user_input=False)
     with pytest.raises(ConfigError, match="history_input"):

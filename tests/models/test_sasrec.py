@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError
 from datamodules.synthetic import SyntheticConfig
+from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError
 from lightlm.cli import main
 from lightlm.sasrec import SASRec
 
@@ -15,6 +16,7 @@ TINY = SyntheticConfig(n_users=300, n_items=60, n_communities=3, seed=1)
 
 def _datamodule(tmp_path, task="sequential", history_len=8):
     dm = RecDataModule(
+        indexer=SequentialIndexer(),
         synthetic=TINY, task=task, history_len=history_len, batch_size=64, cache_dir=str(tmp_path)
     )
     dm.setup()
@@ -80,6 +82,7 @@ def test_recommend_is_top_k_of_full_scores(tmp_path):
 
 def test_training_beats_popularity(tmp_path):
     dm = RecDataModule(
+        indexer=SequentialIndexer(),
         synthetic=TINY, task="sequential", history_len=8, batch_size=128, cache_dir=str(tmp_path)
     )
     model = SASRec(d_model=32, n_layers=1, n_heads=1, d_ff=32, dropout=0.1, lr=1e-2)

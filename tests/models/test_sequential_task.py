@@ -6,14 +6,15 @@ import pytest
 import torch
 
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError
 from datamodules.interactions import Interactions, Sequences
 from datamodules.samples import evaluation_samples, training_samples
 from datamodules.split import leave_one_out
 from datamodules.synthetic import SyntheticConfig
 from indexers.registry import INDEXERS, make_indexer
+from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError
 from lightlm.generative import GenerativeRecommender
-from lightlm.tokens import PAD, TokenLayout
+from lightlm.networks.tokens import PAD, TokenLayout
 
 # Two users: items 0..5 and 6..9 (indices), in order.
 SEQS = [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9]]
@@ -55,12 +56,14 @@ def test_no_input_ever_holds_its_own_target():
 
 
 def test_direct_task_has_no_history_and_bad_length_is_refused(tmp_path):
-    dm = RecDataModule(synthetic=SyntheticConfig(n_users=50, n_items=40, n_communities=2, mean_length=8),
+    dm = RecDataModule(
+        indexer=SequentialIndexer(), synthetic=SyntheticConfig(n_users=50, n_items=40, n_communities=2,
+        mean_length=8),
                        task="direct", history_len=7, cache_dir=str(tmp_path))
     dm.setup()
     assert dm.history_len == 0 and dm.dataset("fit").history.shape[1] == 0
     with pytest.raises(ConfigError, match="history_len"):
-        RecDataModule(task="sequential", history_len=0)
+        RecDataModule(indexer=SequentialIndexer(), task="sequential", history_len=0)
 
 
 @pytest.mark.parametrize("indexer", sorted(INDEXERS))

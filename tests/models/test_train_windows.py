@@ -7,11 +7,12 @@ import pytest
 import torch
 
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError
 from datamodules.interactions import Sequences
 from datamodules.samples import training_windows
 from datamodules.synthetic import SyntheticConfig
 from indexers.registry import make_indexer
+from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError
 from lightlm.generative import GenerativeRecommender
 from lightlm.sasrec import SASRec
 
@@ -57,7 +58,7 @@ def test_datamodule_windows_hold_training_targets_only(dm):
     assert not held_out & set(got)
     assert set(next(iter(dm.train_dataloader()))) == {"user", "history", "target", "targets"}
     with pytest.raises(ConfigError, match="train_windows"):
-        RecDataModule(task="direct", train_windows=True)
+        RecDataModule(indexer=SequentialIndexer(), task="direct", train_windows=True)
 
 
 def _generative(dm, **kw):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from conftest import run_main, tiny_config, write_config
 
-import lightlm.wandb_report as wandb_report
+import lightlm.callbacks.wandb_report as wandb_report
 from lightlm.metrics import ACCURACY_METRICS
 
 

@@ -11,9 +11,9 @@ import pytest
 import torch
 from conftest import N_USERS, reference_args, run_main
 
+from datamodules.item_index import ItemIndex
 from datamodules.split import leave_one_out
 from datamodules.synthetic import SyntheticConfig, generate
-from indexers.base import ItemIndex
 
 
 def _outputs(tmp):

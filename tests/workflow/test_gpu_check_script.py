@@ -15,7 +15,8 @@ import pytest
 import torch
 
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import IndexMismatchError
+from indexers.sequential import SequentialIndexer
+from kitbase.errors import IndexMismatchError
 from lightlm.checkpoints import load_recommender
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +80,7 @@ def test_load_recommender_takes_weights_and_index_from_the_checkpoint(smoke_run)
     results, _ = smoke_run
     path = results / "ckpt" / "best.ckpt"
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    rec = load_recommender(path, RecDataModule(path=None))
+    rec = load_recommender(path, RecDataModule(indexer=SequentialIndexer(), path=None))
     assert rec.index.content_hash() == checkpoint["lightlm_index"]["hash"]
     state = rec.state_dict()
     assert state.keys() == checkpoint["state_dict"].keys()
@@ -91,11 +92,13 @@ def test_load_recommender_refuses_a_checkpoint_that_does_not_fit(smoke_run):
     results, _ = smoke_run
     path = results / "ckpt" / "best.ckpt"
     with pytest.raises(IndexMismatchError, match="history length 5"):
-        load_recommender(path, RecDataModule(path=None, task="sequential", history_len=5))
+        load_recommender(path, RecDataModule(
+            indexer=SequentialIndexer(), path=None, task="sequential", history_len=5))
     from datamodules.synthetic import SyntheticConfig
 
     with pytest.raises(IndexMismatchError, match="trained on other data"):
-        load_recommender(path, RecDataModule(path=None, synthetic=SyntheticConfig(seed=1)))
+        load_recommender(path, RecDataModule(
+            indexer=SequentialIndexer(), path=None, synthetic=SyntheticConfig(seed=1)))
 
 
 @pytest.mark.parametrize("script", ["decode_speed", "train_speed"])

@@ -18,7 +18,7 @@ import yaml
 from wandb.sdk.launch.sweeps.utils import create_sweep_command_args
 
 from datamodules.datamodule import RecDataModule
-from lightlm.cli import LightLMCLI
+from lightlm.cli.app import LightLMCLI
 from lightlm.recommender import Recommender
 
 ROOT = Path(__file__).resolve().parents[2]

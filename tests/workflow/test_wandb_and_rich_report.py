@@ -11,7 +11,7 @@ import pytest
 import yaml
 from jsonargparse import Namespace
 
-import lightlm.cli as cli
+import lightlm.cli.app as cli
 
 TINY = {
     "seed_everything": 1,

@@ -2,7 +2,7 @@
 metrics, predictions or index statistics says so before training, indexing or beam search.
 
 A path is writable when its nearest existing ancestor is a directory this process can create a
-file in (`indexers.base.check_writable`); the missing folders are created when the file is
+file in (`kitbase.files.check_writable`); the missing folders are created when the file is
 written. `~` is expanded here, once, so that no run creates a folder literally named `~`.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from datamodules.errors import ConfigError
-from indexers.base import check_writable
+from kitbase.errors import ConfigError
+from kitbase.files import check_writable
 
 # Config keys (dotted, within a subcommand's config) that hold file system paths.
 PATH_OPTIONS = (

@@ -12,10 +12,10 @@ import torch
 import torch.nn.functional as F
 from torch.profiler import record_function
 
-from lightlm.exclusion import history_pairs
-from lightlm.model import EncoderDecoder
-from lightlm.tokens import BOS
-from lightlm.trie import PrefixTrie
+from lightlm.decoding.exclusion import history_pairs
+from lightlm.decoding.trie import PrefixTrie
+from lightlm.networks.encoder_decoder import EncoderDecoder
+from lightlm.networks.tokens import BOS
 
 
 @torch.no_grad()

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from datamodules.errors import ConfigError
+from kitbase.errors import ConfigError
 
 
 @dataclass
@@ -183,7 +183,7 @@ class EncoderDecoder(nn.Module):
     """Reads source tokens, scores target tokens. Token 0 is padding and is never attended to.
 
     `step_tokens` (T, W) lists the tokens the decoder may emit at each code step (PAD-padded);
-    logits are computed only for those, against the tied embedding rows (see `lightlm.tokens`).
+    logits are computed only for those, against the tied embedding rows (see `lightlm.networks.tokens`).
     With `item_tokens` = (first token, n_items), one more step follows the T code steps and
     scores items against their own embedding rows, normalised over the whole catalogue
     (`item_softmax="catalogue"`) or over the items that share the decoded prefix (`"siblings"`).

@@ -18,8 +18,9 @@ import polars as pl
 from rich import get_console
 from rich.table import Table
 
-from datamodules.errors import ConfigError
 from datamodules.split import LeaveOneOut, leave_one_out
+from kitbase.errors import ConfigError
+from lightlm.cli.app import LightLMCLI
 
 SPLIT_FILES = ("train.csv", "valid.csv", "test.csv")
 
@@ -97,8 +98,6 @@ def _option(args: list[str], flag: str) -> tuple[list[str], str | None]:
 
 def run_stats(args: list[str]) -> None:
     """Parse `args` like `lightlm fit`, read and split the data, print (and optionally save)."""
-    from lightlm.cli import LightLMCLI  # late: the CLI module imports this one lazily
-
     args, export = _option(args, "--export")
     args, json_out = _option(args, "--json")
     cli = LightLMCLI(run=False, args=[*args, "--trainer.logger", "false"])

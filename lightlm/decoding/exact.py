@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import torch
 
-from lightlm.exclusion import history_pairs
-from lightlm.model import ITEM_SCORES, EncoderDecoder
-from lightlm.tokens import BOS
-from lightlm.trie import PrefixTrie
+from lightlm.decoding.exclusion import history_pairs
+from lightlm.decoding.trie import PrefixTrie
+from lightlm.networks.encoder_decoder import ITEM_SCORES, EncoderDecoder
+from lightlm.networks.tokens import BOS
 
 
 @torch.no_grad()

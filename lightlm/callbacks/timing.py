@@ -1,7 +1,7 @@
 """Where a run's time goes: training epochs, validation and test, timed apart.
 
-    lightlm fit  --config conf/beauty.yaml --trainer.callbacks+=lightlm.timing.StageTimer
-    lightlm test --config conf/beauty.yaml --trainer.callbacks+=lightlm.timing.StageTimer
+    lightlm fit  --config conf/beauty.yaml --trainer.callbacks+=lightlm.callbacks.timing.StageTimer
+    lightlm test --config conf/beauty.yaml --trainer.callbacks+=lightlm.callbacks.timing.StageTimer
 
 prints, e.g., `timing: 10 training epochs 41.3 s (37,240 samples/s); validation 1 run 4.2 s
 (5,320 users/s)` after fit and `timing: test 22,363 users 3.9 s (5,734 users/s)` after test, and
@@ -19,7 +19,7 @@ import lightning as L
 import torch
 from lightning.pytorch.callbacks import Callback
 
-from indexers.base import write_atomic
+from kitbase.files import write_atomic
 
 
 class StageTimer(Callback):

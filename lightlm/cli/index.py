@@ -18,11 +18,14 @@ from rich import get_console
 from rich.console import Console
 from rich.table import Table
 
-from datamodules.errors import ConfigError
+from datamodules.datamodule import RecDataModule
 from datamodules.progress import reporting_to
-from indexers.base import write_atomic
+from datamodules.split import leave_one_out
 from indexers.stats import index_statistics
-from lightlm.outputs import check_output_file
+from kitbase.errors import ConfigError
+from kitbase.files import write_atomic
+from lightlm.callbacks.outputs import check_output_file
+from lightlm.cli.app import LightLMCLI
 
 
 def _peak_rss_mb() -> float:
@@ -34,10 +37,6 @@ def run_index(args: list[str]) -> None:
 
     `--rebuild` ignores a cached index; `--json PATH` also writes the statistics as JSON.
     """
-    from datamodules.datamodule import RecDataModule
-    from datamodules.split import leave_one_out
-    from lightlm.cli import LightLMCLI  # late: the CLI module imports this one lazily too
-
     rebuild = "--rebuild" in args
     json_out = None
     if "--json" in args:

@@ -14,7 +14,7 @@ import polars as pl
 import torch
 from lightning.pytorch.callbacks import BasePredictionWriter
 
-from datamodules.errors import ConfigError
+from kitbase.errors import ConfigError
 
 
 class RecommendationWriter(BasePredictionWriter):

@@ -2,7 +2,7 @@
 statistics, the best validation score and a table of sample recommendations.
 
 Nothing here opens a connection itself: every call goes through the run that `WandbLogger`
-opened, whose mode (offline by default, see `lightlm.cli.configure_wandb_env`) decides whether
+opened, whose mode (offline by default, see `lightlm.cli.app.configure_wandb_env`) decides whether
 anything leaves the machine. Both callbacks do nothing without a logger (`--trainer.logger false`).
 """
 
@@ -18,6 +18,7 @@ from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.cli import SaveConfigCallback
 from lightning.pytorch.loggers import WandbLogger
 
+from indexers.stats import index_statistics
 from lightlm.metrics import ACCURACY_METRICS
 
 SAMPLE_COLUMNS = ["user", "history", "recommended", "held_out", "hit"]
@@ -107,7 +108,6 @@ def wandb_logger(trainer: L.Trainer) -> WandbLogger | None:
 
 def index_summary(dm) -> dict:
     """`indexers.stats.index_statistics` of the datamodule's index plus the time indexing took."""
-    from indexers.stats import index_statistics
 
     stats = index_statistics(dm.index, dm.split.train)
     stats["index_seconds"] = round(float(getattr(dm, "index_seconds", 0.0)), 3)

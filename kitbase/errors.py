@@ -1,7 +1,7 @@
 """Typed errors for the whole kit.
 
-They live at the head of the data flow (datamodules -> indexers -> lightlm) so that every later
-package can raise them without importing upward. The CLI turns any `LightLMError` into one clear
+They live in the bottom layer, below the data flow (datamodules -> indexers -> lightlm), so
+that every package can raise them without importing upward. The CLI turns any `LightLMError` into one clear
 line on stderr and a non-zero exit, with no traceback: these are user errors, not bugs.
 """
 
@@ -20,3 +20,15 @@ class ConfigError(LightLMError):
 
 class IndexMismatchError(LightLMError):
     """A checkpoint or index file does not belong to the data or index it is used with."""
+
+
+def user_error(e: BaseException) -> LightLMError | None:
+    """The `LightLMError` that `e` is or was raised from, if any."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, LightLMError):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
+

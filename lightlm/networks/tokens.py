@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from datamodules.errors import ConfigError
-from indexers.base import ItemIndex
+from datamodules.item_index import ItemIndex
+from kitbase.errors import ConfigError
 
 PAD, BOS, EOS = 0, 1, 2
 N_SPECIAL = 3

@@ -1,15 +1,11 @@
-"""`lightlm fit|validate|test|predict|index|stats`: LightningCLI over the kit.
-
-User errors (`LightLMError`: bad data, impossible options, mismatched checkpoints) end with one
-line on stderr and exit status 2, never a traceback.
-"""
+"""`lightlm fit|validate|test|predict`: LightningCLI over the kit (the command's entry point,
+with `index` and `stats`, is `lightlm.cli.main`)."""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 import os
-import sys
 from pathlib import Path
 
 from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar, RichProgressBar
@@ -18,16 +14,17 @@ from lightning.pytorch.utilities import rank_zero_only
 
 import indexers.registry  # noqa: F401  (makes every indexer class selectable by name)
 from datamodules.datamodule import RecDataModule
-from datamodules.errors import ConfigError, DataFormatError, LightLMError
+from kitbase.errors import ConfigError, DataFormatError
+from lightlm.callbacks.metrics_table import MetricsTable
+from lightlm.callbacks.outputs import check_output_dir, check_output_file, expand_home
+from lightlm.callbacks.predictions import RecommendationWriter
+from lightlm.callbacks.results import ResultsWriter
+from lightlm.callbacks.wandb_report import LoggedConfig, WandbReport
 from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint
-from lightlm.metrics_table import MetricsTable
-from lightlm.outputs import check_output_dir, check_output_file, expand_home
-from lightlm.predictions import RecommendationWriter
+from lightlm.cli.terminal import drop_wandb_anonymous, quiet_library_notices
+from lightlm.inference import TrainedRecommender, read_histories
 from lightlm.recommender import MONITORED_METRICS, Recommender
-from lightlm.results import ResultsWriter
 from lightlm.sasrec import SASRec  # noqa: F401  (selectable as --model SASRec)
-from lightlm.terminal import drop_wandb_anonymous, quiet_library_notices
-from lightlm.wandb_report import LoggedConfig, WandbReport
 
 # The W&B variables `configure_wandb_env` set itself (the user's own always win).
 _WANDB_DEFAULTED: set[str] = set()
@@ -119,8 +116,10 @@ class LightLMCLI(LightningCLI):
         )
         parser.add_lightning_class_args(RecommendationWriter, "predictions")
         parser.add_lightning_class_args(ResultsWriter, "results")
-        # The generative model unless a config names another Recommender (e.g. SASRec).
+        # The generative model unless a config names another Recommender (e.g. SASRec), and
+        # sequential item ids unless it names another indexer.
         parser.set_defaults({"model": {"class_path": "lightlm.generative.GenerativeRecommender"}})
+        parser.set_defaults({"data.indexer": {"class_path": "indexers.sequential.SequentialIndexer"}})
 
     def _prepare_subcommand_parser(self, klass: type, subcommand: str, **kwargs):
         parser = super()._prepare_subcommand_parser(klass, subcommand, **kwargs)
@@ -252,8 +251,6 @@ class LightLMCLI(LightningCLI):
         writer = next(c for c in self.trainer.callbacks if isinstance(c, RecommendationWriter))
         if writer.histories is None:
             return self.trainer.predict(model, datamodule=datamodule, ckpt_path=ckpt_path, **kwargs)
-        from lightlm.inference import TrainedRecommender, read_histories
-
         pairs = read_histories(writer.histories)
         rec = TrainedRecommender.load(ckpt_path, device=self.trainer.strategy.root_device)
         hp = model.hparams  # the checkpoint's, with this command's inference options
@@ -309,41 +306,3 @@ def say_scored(subcommand: str, path, model_name: str, checkpoint: dict) -> None
 def _import(class_path: str) -> type:
     module, _, name = class_path.rpartition(".")
     return getattr(importlib.import_module(module), name)
-
-def main(args: list[str] | None = None) -> None:
-    configure_wandb_env()
-    argv = sys.argv[1:] if args is None else args
-    try:
-        if argv[:1] == ["index"]:
-            from lightlm.index_command import run_index
-
-            run_index(argv[1:])
-        elif argv[:1] == ["stats"]:
-            from lightlm.stats_command import run_stats
-
-            run_stats(argv[1:])
-        else:
-            LightLMCLI(args=args)
-    except Exception as e:
-        # jsonargparse wraps errors raised in a constructor (e.g. a negative --model.lr) in its
-        # own ValueError; the user error is then its cause.
-        error = user_error(e)
-        if error is None:
-            raise
-        print(f"lightlm: error: {error}", file=sys.stderr)
-        sys.exit(2)
-
-
-def user_error(e: BaseException) -> LightLMError | None:
-    """The `LightLMError` that `e` is or was raised from, if any."""
-    seen = set()
-    while e is not None and id(e) not in seen:
-        if isinstance(e, LightLMError):
-            return e
-        seen.add(id(e))
-        e = e.__cause__ or e.__context__
-    return None
-
-
-if __name__ == "__main__":
-    main()

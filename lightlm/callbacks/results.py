@@ -13,7 +13,7 @@ import lightning as L
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.trainer.states import TrainerFn
 
-from indexers.base import write_atomic
+from kitbase.files import write_atomic
 
 
 class ResultsWriter(Callback):

@@ -1,0 +1,1 @@
+"""The plain torch networks: the encoder-decoder, its token layout, FLOP counting (no Lightning)."""
