@@ -31,10 +31,15 @@ the trie's shape: `conf/beauty.yaml` trains co-SCI codes, so time those with its
 
 from __future__ import annotations
 
+import os
+
+# OpenMP threads spin while they wait unless told not to, which starves other threads on a shared
+# CPU; the setting counts only if it is made before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
 import json
 import math
-import os
 import platform
 import statistics
 import sys
@@ -42,22 +47,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
+from datamodules.datamodule import RecDataModule
+from indexers.sequential import SequentialIndexer
+from kitbase.errors import ConfigError, LightLMError
+from lightlm.checkpoints import load_recommender
+from lightlm.decoding.beam_search import constrained_beam_search
+from lightlm.generative import GenerativeRecommender
+from lightlm.networks.encoder_decoder import EncoderDecoder
+from lightlm.networks.flops import counted_flops, matmul_peak_gflops
+from lightlm.networks.tokens import BOS
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as `import lightlm` does, before torch loads
-
-import torch  # noqa: E402
-
-from datamodules.datamodule import RecDataModule  # noqa: E402
-from indexers.sequential import SequentialIndexer  # noqa: E402
-from kitbase.errors import ConfigError, LightLMError  # noqa: E402
-from lightlm.checkpoints import load_recommender  # noqa: E402
-from lightlm.decoding.beam_search import constrained_beam_search  # noqa: E402
-from lightlm.generative import GenerativeRecommender  # noqa: E402
-from lightlm.networks.encoder_decoder import EncoderDecoder  # noqa: E402
-from lightlm.networks.flops import counted_flops, matmul_peak_gflops  # noqa: E402
-from lightlm.networks.tokens import BOS  # noqa: E402
-
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
 RESULTS = ROOT / "benchmarks" / "results"
 

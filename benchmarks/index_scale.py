@@ -14,23 +14,26 @@ so that collaborative indexers have structure to find.
 
 from __future__ import annotations
 
+import os
+
+# OpenMP threads spin while they wait unless told not to, which starves other threads on a shared
+# CPU; the setting counts only if it is made before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
 import json
 import multiprocessing as mp
 import platform
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from datamodules.interactions import Sequences  # noqa: E402
-from indexers.registry import INDEXERS, make_indexer  # noqa: E402
-from indexers.stats import collaborative_coherence  # noqa: E402
+from datamodules.interactions import Sequences
+from indexers.registry import INDEXERS, make_indexer
+from indexers.stats import collaborative_coherence
 
 HOME_SHARE = 0.7  # share of a user's interactions drawn from their home community
 ZIPF_EXPONENT = 1.0

@@ -23,13 +23,18 @@ large matmul timed in the same process with the same threads (fp32, or bf16 for 
 
 from __future__ import annotations
 
+import os
+
+# OpenMP threads spin while they wait unless told not to, which starves other threads on a shared
+# CPU; the setting counts only if it is made before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
 import copy
 import ctypes
 import ctypes.util
 import gc
 import json
-import os
 import platform
 import statistics
 import sys
@@ -37,17 +42,14 @@ import threading
 import time
 from pathlib import Path
 
+import torch
+
+from datamodules.datamodule import RecDataModule
+from indexers.sequential import SequentialIndexer
+from lightlm.generative import GenerativeRecommender
+from lightlm.networks.flops import counted_flops, matmul_peak_gflops
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as `import lightlm` does, before torch loads
-
-import torch  # noqa: E402
-
-from datamodules.datamodule import RecDataModule  # noqa: E402
-from indexers.sequential import SequentialIndexer  # noqa: E402
-from lightlm.generative import GenerativeRecommender  # noqa: E402
-from lightlm.networks.flops import counted_flops, matmul_peak_gflops  # noqa: E402
-
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
 RESULTS = ROOT / "benchmarks" / "results"
 VARIANTS = ("eager", "compile", "bf16", "compile+bf16")

@@ -12,11 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load():
-    # Imported by its package name, not from its file: the spawned children unpickle their target
-    # functions by module name (they inherit this sys.path).
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    return importlib.import_module("benchmarks.catalog_scale")
+    # Imported by module name from benchmarks/, as running the script puts that folder first on
+    # sys.path: it imports its sibling `index_scale` that way, and the spawned children unpickle
+    # their target functions by module name (they inherit this sys.path).
+    folder = str(ROOT / "benchmarks")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module("catalog_scale")
 
 
 def test_catalog_scale_runs_tiny_and_writes_table_and_ratios(tmp_path, capsys):

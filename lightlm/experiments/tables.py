@@ -1,0 +1,252 @@
+"""The README's result tables, regenerated from the result files committed under docs/results/.
+
+A table copied by hand drifts from its source; one generated from the committed files cannot.
+Each generated table sits in README.md between `<!-- table:NAME -->` and `<!-- /table:NAME -->`;
+only the text between a pair of markers is replaced, the prose around it stays as written.
+
+    python -m lightlm.experiments.tables           # rewrite the marked tables of README.md
+    python -m lightlm.experiments.tables --check   # exit 1, naming each table README.md has stale
+
+Run from the repository root (or pass --readme and --results).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+SESSION3 = "quality-session3"
+# (result key, column header) of the session-3 tables, in order.
+SESSION3_METRICS = [
+    ("ndcg@10", "test NDCG@10"), ("recall@10", "test Recall@10"), ("ndcg@20", "test NDCG@20"),
+    ("recall@20", "test Recall@20"), ("mrr@20", "MRR@20"), ("coverage@10", "coverage@10"),
+]
+# The columns where the models trained at the same budget are compared: their best is bold.
+SESSION3_BOLD = ("ndcg@10", "recall@10", "ndcg@20", "recall@20")
+
+
+class ResultError(Exception):
+    """A result file or a README marker is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One table row: runs of one setting (one run per seed) and how the README labels it."""
+
+    label: str
+    runs: tuple[str, ...]  # folders under docs/results/quality-session3/
+    epochs: str  # as trained, with the README's footnote marks
+    compared: bool = True  # one of the same-budget models whose best figures are bold
+    cpu_note: str = ""  # a footnote mark after the CPU minutes
+
+
+BEAUTY = (
+    Group("generative, item-level last step (`conf/beauty-items.yaml`)",
+          ("b-sib-p1-s0", "b-sib-p1-s1", "b-sib-p1-s2"), "8 (*)"),
+    Group("SASRec-CE, same history, windows and epochs", ("b-sasrec-s0", "b-sasrec-s1", "b-sasrec-s2"), "8"),
+    Group("SASRec-CE, until validation stops improving (patience 3)", ("b-sasrec-conv-s0",), "25 of 28",
+          compared=False),
+)
+TOYS = (
+    Group("generative, item-level last step (`conf/toys-items.yaml`)", ("t-sib-p1-s0",), "8",
+          cpu_note=" (**)"),
+    Group("SASRec-CE, same history, windows and epochs", ("t-sasrec-s0",), "8"),
+)
+
+
+def _read(path: Path) -> str:
+    if not path.is_file():
+        raise ResultError(f"no result file {path}")
+    return path.read_text()
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(_read(path))
+    except json.JSONDecodeError as e:
+        raise ResultError(f"{path}: not JSON ({e})") from None
+
+
+def mean_std(values: list[float], digits: int) -> str:
+    """`mean ± sample std` at `digits` decimals; one value alone; none: "-"."""
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{statistics.fmean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
+
+
+def best_validation(run: Path) -> float | None:
+    """The best validation NDCG@10 of a run: its history's maximum, else its checkpoint's score.
+
+    The seed-0 runs logged no history; best_val.txt holds the score their best checkpoint kept.
+    """
+    history = run / "val_history.csv"
+    if not history.is_file():
+        best = run / "best_val.txt"
+        return float(best.read_text()) if best.is_file() else None
+    with history.open(newline="") as f:
+        scores = [float(r["val/ndcg@10"]) for r in csv.DictReader(f) if r.get("val/ndcg@10")]
+    return max(scores) if scores else None
+
+
+def cpu_minutes(run: Path) -> float | None:
+    """User + system CPU minutes of a run's fit (times.txt's `cpu_s=U+S`); None if not recorded."""
+    match = re.search(r"cpu_s=([\d.]+)\+([\d.]+)", _read(run / "times.txt"))
+    return (float(match[1]) + float(match[2])) / 60 if match else None
+
+
+def _test_metrics(run: Path) -> dict[str, float]:
+    metrics = _json(run / "test_metrics.json").get("metrics")
+    if not isinstance(metrics, dict):
+        raise ResultError(f"{run / 'test_metrics.json'}: no `metrics` object")
+    return metrics
+
+
+def _popularity(runs: list[Path]) -> dict[str, float]:
+    """The popularity baseline's test figures, which every run on one split must share."""
+    first = _test_metrics(runs[0])
+    for run in runs[1:]:
+        other = _test_metrics(run)
+        for key, _ in SESSION3_METRICS:
+            k = f"test/popularity/{key}"
+            if not math.isclose(first[k], other[k], abs_tol=1e-6):
+                raise ResultError(f"{run}: popularity {key} {other[k]} differs from {runs[0]}'s "
+                                  f"{first[k]}: not the same split")
+    return {key: first[f"test/popularity/{key}"] for key, _ in SESSION3_METRICS}
+
+
+def session3_table(results: Path, groups: tuple[Group, ...]) -> str:
+    """Test figures at the best validation epoch, mean ± std over a group's seeds, and popularity.
+
+    Metrics have 4 decimals (coverage 2, for the models), CPU minutes 1; the best mean of each of
+    SESSION3_BOLD among the `compared` groups is bold.
+    """
+    root = results / SESSION3
+    rows = []
+    for g in groups:
+        runs = [root / r for r in g.runs]
+        tests = [_test_metrics(r) for r in runs]
+        values = {key: [t[f"test/{key}"] for t in tests if f"test/{key}" in t] for key, _ in SESSION3_METRICS}
+        rows.append((g, values))
+    best = {key: max(statistics.fmean(v[key]) for g, v in rows if g.compared) for key in SESSION3_BOLD}
+    lines = [
+        "| model | seeds | epochs | " + " | ".join(h for _, h in SESSION3_METRICS)
+        + " | val NDCG@10 | CPU min |",
+        "|---|---|---|" + "---|" * len(SESSION3_METRICS) + "---|---|",
+    ]
+    for g, values in rows:
+        cells = []
+        for key, _ in SESSION3_METRICS:
+            text = mean_std(values[key], 2 if key == "coverage@10" else 4)
+            bold = g.compared and key in best and statistics.fmean(values[key]) == best[key]
+            cells.append(f"**{text}**" if bold else text)
+        runs = [root / r for r in g.runs]
+        val = mean_std([v for v in map(best_validation, runs) if v is not None], 4)
+        cpu = mean_std([c for c in map(cpu_minutes, runs) if c is not None], 1)
+        lines.append(f"| {g.label} | {len(g.runs)} | {g.epochs} | " + " | ".join(cells)
+                     + f" | {val} | {cpu}{g.cpu_note} |")
+    popularity = _popularity([root / r for g in groups for r in g.runs])
+    lines.append("| popularity | - | - | " + " | ".join(f"{popularity[k]:.4f}" for k, _ in SESSION3_METRICS)
+                 + " | - | - |")
+    return "\n".join(lines)
+
+
+def catalog_models_table(results: Path) -> str:
+    """`benchmarks/catalog_scale.py`'s model rows per catalogue size, then largest / smallest size."""
+    path = results / "catalog_scale_models.json"
+    data = _json(path)
+    args = data["args"]
+    labels = {"generative": f"generative ({args['preset']}, {args['beams']} beams)",
+              "sasrec": "SASRec-CE (64 wide, 2 blocks)"}  # catalog_scale.py's SASRec defaults
+    lines = [
+        "| model | items | train samples / CPU s | ranked users / CPU s | peak memory "
+        "| trie build (wall) / size | exclusion keys |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for part, label in labels.items():
+        for r in (r for r in data["rows"] if r["part"] == part):
+            trie = (f"{r['trie_build_s']:.2f} s / {r['trie_mb']:.1f} MB ({r['code_len']} tokens)"
+                    if "trie_mb" in r else "-")
+            lines.append(f"| {label} | {r['items']:,} | {r['train_samples_per_cpu_s']:,.0f} "
+                         f"| {r['users_per_cpu_s']:,.0f} | {r['peak_rss_mb']:,.0f} MB | {trie} "
+                         f"| {r['exclusion_keys_mb']:.1f} MB |")
+    for r in data["ratios"]:
+        lines.append(f"| {r['part']}: {r['to_items']:,} / {r['from_items']:,} | "
+                     f"| {r['train_samples_per_cpu_s']:.2f}x | {r['users_per_cpu_s']:.2f}x "
+                     f"| {r['peak_rss_mb']:.2f}x | | |")
+    return "\n".join(lines)
+
+
+TABLES: dict[str, Callable[[Path], str]] = {
+    "session3-beauty": lambda results: session3_table(results, BEAUTY),
+    "session3-toys": lambda results: session3_table(results, TOYS),
+    "catalog-models": catalog_models_table,
+}
+
+
+def _marked(name: str) -> re.Pattern:
+    name = re.escape(name)
+    return re.compile(rf"(<!-- table:{name} -->\n)(.*?)(\n<!-- /table:{name} -->)", re.S)
+
+
+def render(readme: str, tables: dict[str, str], where: str = "README.md") -> str:
+    """`readme` with the text between each table's markers replaced by `tables[name]`."""
+    for name, table in tables.items():
+        pattern = _marked(name)
+        found = len(pattern.findall(readme))
+        if found != 1:
+            raise ResultError(f"{where}: expected one <!-- table:{name} --> ... <!-- /table:{name} --> "
+                              f"pair, found {found}")
+        readme = pattern.sub(lambda m, t=table: m[1] + t + m[3], readme)
+    return readme
+
+
+def stale(readme: str, tables: dict[str, str], where: str = "README.md") -> list[str]:
+    """Names of the tables whose text in `readme` differs from the regenerated one."""
+    render(readme, tables, where)  # every pair of markers is there, once
+    return [name for name, table in tables.items() if _marked(name).search(readme)[2] != table]
+
+
+def main(argv: list[str] | None = None) -> int:
+    head, *rest = __doc__.split("\n\n")
+    p = argparse.ArgumentParser(
+        prog="python -m lightlm.experiments.tables", description=head, epilog="\n\n".join(rest),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a table is stale")
+    p.add_argument("--readme", type=Path, default=Path("README.md"), help="default: ./README.md")
+    p.add_argument("--results", type=Path, default=Path("docs/results"), help="default: ./docs/results")
+    args = p.parse_args(argv)
+    try:
+        text = _read(args.readme)
+        tables = {name: make(args.results) for name, make in TABLES.items()}
+        old = stale(text, tables, str(args.readme))
+    except (ResultError, KeyError) as e:
+        print(f"tables: error: {e if isinstance(e, ResultError) else f'missing field {e}'}", file=sys.stderr)
+        return 2
+    if args.check:
+        for name in old:
+            print(f"{args.readme}: table {name} is stale; run `python -m lightlm.experiments.tables`",
+                  file=sys.stderr)
+        return 1 if old else 0
+    if old:
+        tmp = args.readme.with_name(f".{args.readme.name}.tmp")
+        tmp.write_text(render(text, tables, str(args.readme)))
+        os.replace(tmp, args.readme)
+    done = f"regenerated {', '.join(old)}" if old else f"all {len(tables)} tables current"
+    print(f"{args.readme}: {done}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The README's generated tables: current in the repository, and a stale one is caught and fixed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from lightlm.experiments import tables
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "docs" / "results"
+
+
+def test_repository_readme_tables_match_the_committed_result_files(capsys):
+    assert tables.main(["--check", "--readme", str(ROOT / "README.md"), "--results", str(RESULTS)]) == 0, \
+        capsys.readouterr().err
+
+
+def test_session3_beauty_figures_from_the_run_files():
+    lines = tables.session3_table(RESULTS, tables.BEAUTY).splitlines()
+    generative, sasrec, converged, popularity = lines[2:]
+    # Three seeds' test NDCG@10 (0.0298, 0.0295, 0.0316 in their test_metrics.json) give
+    # 0.0303 ± 0.0011; the same-budget best is bold, the converged SASRec-CE row never is.
+    assert "| **0.0303 ± 0.0011** |" in generative and "**" not in converged
+    assert "| 0.0445 |" in converged and converged.endswith("| 18.5 |")  # (737.585 + 370.234) s / 60
+    assert popularity == ("| popularity | - | - | 0.0053 | 0.0112 | 0.0073 | 0.0195 | 0.0040 | 0.0008 "
+                          "| - | - |")
+    assert sasrec.endswith("| 5.7 ± 0.2 |")  # seeds 1 and 2 recorded CPU time: 5.87 and 5.60 min
+
+
+def test_stale_table_is_named_and_regeneration_fixes_only_the_marked_text(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    shutil.copy(ROOT / "README.md", readme)
+    original = readme.read_text()
+    edited = original.replace("| 10,000 | 3,886 |", "| 10,000 | 3,887 |").replace(
+        "## Quick start", "## Quick start, edited by hand")
+    assert edited.count("3,887") == 1 and edited != original
+    readme.write_text(edited)
+
+    argv = ["--readme", str(readme), "--results", str(RESULTS)]
+    assert tables.main(["--check", *argv]) == 1
+    err = capsys.readouterr().err
+    assert "table catalog-models is stale" in err and "session3" not in err
+    assert readme.read_text() == edited  # --check changes nothing
+
+    assert tables.main(argv) == 0
+    fixed = readme.read_text()
+    assert "| 10,000 | 3,886 |" in fixed and "3,887" not in fixed
+    assert "## Quick start, edited by hand" in fixed  # prose outside the markers is left alone
+    assert fixed == edited.replace("3,887", "3,886")
+    assert tables.main(["--check", *argv]) == 0
+
+
+def test_missing_markers_or_result_files_are_named(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text((ROOT / "README.md").read_text().replace("<!-- /table:session3-toys -->\n", ""))
+    assert tables.main(["--check", "--readme", str(readme), "--results", str(RESULTS)]) == 2
+    assert "<!-- table:session3-toys -->" in capsys.readouterr().err
+
+    results = tmp_path / "results"
+    shutil.copytree(RESULTS, results)
+    (results / "quality-session3" / "t-sasrec-s0" / "test_metrics.json").unlink()
+    assert tables.main(["--check", "--readme", str(ROOT / "README.md"), "--results", str(results)]) == 2
+    assert "t-sasrec-s0/test_metrics.json" in capsys.readouterr().err
