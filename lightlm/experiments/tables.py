@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-SESSION3 = "quality-session3"
 # (result key, column header) of the session-3 tables, in order.
 SESSION3_METRICS = [
     ("ndcg@10", "test NDCG@10"), ("recall@10", "test Recall@10"), ("ndcg@20", "test NDCG@20"),
@@ -43,23 +42,29 @@ class Group:
     """One table row: runs of one setting (one run per seed) and how the README labels it."""
 
     label: str
-    runs: tuple[str, ...]  # folders under docs/results/quality-session3/
+    runs: tuple[str, ...]  # run folders under docs/results/, e.g. quality-session3/b-sasrec-s0
     epochs: str  # as trained, with the README's footnote marks
     compared: bool = True  # one of the same-budget models whose best figures are bold
     cpu_note: str = ""  # a footnote mark after the CPU minutes
 
 
+def _runs(folder: str, *names: str) -> tuple[str, ...]:
+    return tuple(f"{folder}/{name}" for name in names)
+
+
+S3 = "quality-session3"
 BEAUTY = (
     Group("generative, item-level last step (`conf/beauty-items.yaml`)",
-          ("b-sib-p1-s0", "b-sib-p1-s1", "b-sib-p1-s2"), "8 (*)"),
-    Group("SASRec-CE, same history, windows and epochs", ("b-sasrec-s0", "b-sasrec-s1", "b-sasrec-s2"), "8"),
-    Group("SASRec-CE, until validation stops improving (patience 3)", ("b-sasrec-conv-s0",), "25 of 28",
-          compared=False),
+          _runs(S3, "b-sib-p1-s0", "b-sib-p1-s1", "b-sib-p1-s2"), "8 (*)"),
+    Group("SASRec-CE, same history, windows and epochs",
+          _runs(S3, "b-sasrec-s0", "b-sasrec-s1", "b-sasrec-s2"), "8"),
+    Group("SASRec-CE, until validation stops improving (patience 3)",
+          _runs(S3, "b-sasrec-conv-s0"), "25 of 28", compared=False),
 )
 TOYS = (
-    Group("generative, item-level last step (`conf/toys-items.yaml`)", ("t-sib-p1-s0",), "8",
+    Group("generative, item-level last step (`conf/toys-items.yaml`)", _runs(S3, "t-sib-p1-s0"), "8",
           cpu_note=" (**)"),
-    Group("SASRec-CE, same history, windows and epochs", ("t-sasrec-s0",), "8"),
+    Group("SASRec-CE, same history, windows and epochs", _runs(S3, "t-sasrec-s0"), "8"),
 )
 
 
@@ -125,16 +130,15 @@ def _popularity(runs: list[Path]) -> dict[str, float]:
     return {key: first[f"test/popularity/{key}"] for key, _ in SESSION3_METRICS}
 
 
-def session3_table(results: Path, groups: tuple[Group, ...]) -> str:
+def quality_table(results: Path, groups: tuple[Group, ...]) -> str:
     """Test figures at the best validation epoch, mean ± std over a group's seeds, and popularity.
 
     Metrics have 4 decimals (coverage 2, for the models), CPU minutes 1; the best mean of each of
     SESSION3_BOLD among the `compared` groups is bold.
     """
-    root = results / SESSION3
     rows = []
     for g in groups:
-        runs = [root / r for r in g.runs]
+        runs = [results / r for r in g.runs]
         tests = [_test_metrics(r) for r in runs]
         values = {key: [t[f"test/{key}"] for t in tests if f"test/{key}" in t] for key, _ in SESSION3_METRICS}
         rows.append((g, values))
@@ -150,12 +154,12 @@ def session3_table(results: Path, groups: tuple[Group, ...]) -> str:
             text = mean_std(values[key], 2 if key == "coverage@10" else 4)
             bold = g.compared and key in best and statistics.fmean(values[key]) == best[key]
             cells.append(f"**{text}**" if bold else text)
-        runs = [root / r for r in g.runs]
+        runs = [results / r for r in g.runs]
         val = mean_std([v for v in map(best_validation, runs) if v is not None], 4)
         cpu = mean_std([c for c in map(cpu_minutes, runs) if c is not None], 1)
         lines.append(f"| {g.label} | {len(g.runs)} | {g.epochs} | " + " | ".join(cells)
                      + f" | {val} | {cpu}{g.cpu_note} |")
-    popularity = _popularity([root / r for g in groups for r in g.runs])
+    popularity = _popularity([results / r for g in groups for r in g.runs])
     lines.append("| popularity | - | - | " + " | ".join(f"{popularity[k]:.4f}" for k, _ in SESSION3_METRICS)
                  + " | - | - |")
     return "\n".join(lines)
@@ -188,8 +192,8 @@ def catalog_models_table(results: Path) -> str:
 
 
 TABLES: dict[str, Callable[[Path], str]] = {
-    "session3-beauty": lambda results: session3_table(results, BEAUTY),
-    "session3-toys": lambda results: session3_table(results, TOYS),
+    "session3-beauty": lambda results: quality_table(results, BEAUTY),
+    "session3-toys": lambda results: quality_table(results, TOYS),
     "catalog-models": catalog_models_table,
 }
 

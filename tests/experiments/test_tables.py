@@ -17,7 +17,7 @@ def test_repository_readme_tables_match_the_committed_result_files(capsys):
 
 
 def test_session3_beauty_figures_from_the_run_files():
-    lines = tables.session3_table(RESULTS, tables.BEAUTY).splitlines()
+    lines = tables.quality_table(RESULTS, tables.BEAUTY).splitlines()
     generative, sasrec, converged, popularity = lines[2:]
     # Three seeds' test NDCG@10 (0.0298, 0.0295, 0.0316 in their test_metrics.json) give
     # 0.0303 ± 0.0011; the same-budget best is bold, the converged SASRec-CE row never is.
