@@ -31,7 +31,7 @@ from datamodules.interactions import Interactions
 from datamodules.item_index import ItemIndex, ItemIndexer
 from datamodules.logs import PRESETS, read_log
 from datamodules.p5 import read_p5
-from datamodules.progress import reporting_to
+from datamodules.progress import listening, reporting_to
 from datamodules.samples import (
     SampleTensors,
     evaluation_samples,
@@ -72,11 +72,11 @@ class LogColumns:
 @contextmanager
 def status(message: str) -> Iterator[None]:
     """A spinner with `message` while a long step runs, on an interactive terminal only, and
-    only when no other live display (a progress bar of the caller) owns the terminal. Steps
-    reported inside (`datamodules.progress.report`) are shown after the message."""
+    only when no display of the caller listens (`lightlm index`'s status line, which then shows
+    the steps itself). Steps reported inside (`datamodules.progress.report`) are shown after the
+    message. A live display rich refuses to stack (rich 13: `LiveError`) means no spinner."""
     console = rich.get_console()
-    busy = getattr(console, "_live_stack", None)  # the caller's own display (rich >= 14)
-    spinner = console.status(f"{message}...") if console.is_terminal and not busy else None
+    spinner = console.status(f"{message}...") if console.is_terminal and not listening() else None
     try:
         if spinner is not None:
             spinner.start()

@@ -20,6 +20,10 @@ from lightlm.metrics import ACCURACY_METRICS, KS, CatalogueMetrics, TopKMetrics
 
 Batch = dict[str, torch.Tensor]
 
+# What picks the best epoch unless `--checkpoint.monitor` says otherwise: the CLI's default, the
+# ablation's checkpoints, the W&B summary's `val/best_*` that the sweeps in conf/sweeps maximise.
+DEFAULT_MONITOR = "val/ndcg@10"
+
 # What `--checkpoint.monitor` can name: every figure a Recommender logs during `fit`.
 MONITORED_METRICS = (
     "val/loss",

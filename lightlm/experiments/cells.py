@@ -26,6 +26,7 @@ from indexers.registry import make_indexer
 from lightlm.experiments.presets import Cell, Preset
 from lightlm.generative import GenerativeRecommender
 from lightlm.metrics import METRIC_NAMES as METRICS
+from lightlm.recommender import DEFAULT_MONITOR
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def run_cell(cell: Cell, settings: RunSettings, preset: Preset, progress: Progre
     cpu_start = time.process_time()  # all threads of the process: comparable under a shared CPU
     dm.setup("fit")
     with tempfile.TemporaryDirectory(prefix="ablation-ckpt-") as ckpt_dir:
-        best = ModelCheckpoint(dirpath=ckpt_dir, filename="best", monitor="val/ndcg@10", mode="max",
+        best = ModelCheckpoint(dirpath=ckpt_dir, filename="best", monitor=DEFAULT_MONITOR, mode="max",
                                save_top_k=1, enable_version_counter=False)
         val = ValidationHistory()
         trainer = L.Trainer(
