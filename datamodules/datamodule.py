@@ -33,6 +33,7 @@ from datamodules.logs import PRESETS, read_log
 from datamodules.p5 import read_p5
 from datamodules.progress import listening, reporting_to
 from datamodules.samples import (
+    DEFAULT_HISTORY_LEN,
     SampleTensors,
     evaluation_samples,
     take_batch,
@@ -135,7 +136,7 @@ class RecDataModule(L.LightningDataModule):
         log: LogColumns | None = None,
         synthetic: SyntheticConfig | None = None,
         task: Literal["direct", "sequential"] = "direct",
-        history_len: int = 20,
+        history_len: int = DEFAULT_HISTORY_LEN,
         train_windows: bool = False,
         batch_size: int = 64,
         eval_batch_size: int = 256,
