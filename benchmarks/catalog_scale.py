@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 from index_scale import run_in_child, run_one, synthetic_interactions
 
+from datamodules.samples import DEFAULT_HISTORY_LEN
 from indexers.registry import INDEXERS
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -82,11 +83,15 @@ class Clock:
 
 
 def _timed_training(rec, samples, batch_size: int, steps: int, seed: int) -> Clock:
-    """Time of `steps` AdamW steps (after two untimed ones), as `lightlm fit` trains."""
+    """Time of `steps` AdamW steps (after two untimed ones) with the models' optimizer settings, at
+    a constant learning rate and with gradients clipped at norm 1.0 (`fit` clips only with
+    `--trainer.gradient_clip_val`); neither changes the arithmetic of a step."""
     import torch
 
+    from lightlm.optimization import OptimizerSettings
+
     gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(rec.parameters(), lr=1e-3, eps=1e-6, weight_decay=0.01)
+    opt = OptimizerSettings().optimizer(rec.parameters())
     rec.train()
     clock, warm = Clock(), Clock()
     for i in range(steps + 2):
@@ -235,7 +240,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--models", nargs="*", default=list(MODELS), choices=MODELS, help="models to time")
     p.add_argument("--preset", default="small", help="generative model shape")
     p.add_argument("--beams", type=int, default=20, help="beams of the generative model's search")
-    p.add_argument("--history-len", type=int, default=20, help="SASRec's recent items")
+    p.add_argument("--history-len", type=int, default=DEFAULT_HISTORY_LEN, help="SASRec's recent items")
     p.add_argument("--batch-size", type=int, default=256, help="training batch size, both models")
     p.add_argument("--train-steps", type=int, default=10, help="timed training steps per model and size")
     p.add_argument("--users", type=int, default=2048, help="test users ranked per model and size")

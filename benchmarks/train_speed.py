@@ -2,11 +2,11 @@
 
 Every variant trains its own copy of the same initial weights on the same Beauty-shaped batches
 (the direct task: one sample per training interaction, pre-tensorized), with the work of a
-`lightlm fit` step: forward, cross-entropy, backward, AdamW (the same lr, eps and weight decay).
+`lightlm fit` step: forward, cross-entropy, backward, AdamW (`lightlm.optimization`'s eps and weight decay).
 Two differences, neither of which changes the arithmetic of a step: the benchmark also clips
 gradients at norm 1.0, which `fit` does only when `--trainer.gradient_clip_val` is set, and it
 keeps the learning rate constant, where `fit` warms it up linearly and then decays it linearly
-(`Recommender.configure_optimizers`). Variants of one preset are
+(`OptimizerSettings.schedule`). Variants of one preset are
 timed in turns (eager, compile, eager, compile, ...) so that machine load hits them alike; the
 median of the repetitions is reported, with its ratio to the first variant.
 
@@ -48,6 +48,7 @@ from datamodules.datamodule import RecDataModule
 from indexers.sequential import SequentialIndexer
 from lightlm.generative import GenerativeRecommender
 from lightlm.networks.flops import counted_flops, matmul_peak_gflops
+from lightlm.optimization import OptimizerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
@@ -91,7 +92,7 @@ class Trainee:
         self.variant, self.device = variant, device
         if "compile" in variant:
             self.rec.model.compile()
-        self.opt = torch.optim.AdamW(self.rec.parameters(), lr=lr, eps=1e-6, weight_decay=0.01)
+        self.opt = OptimizerSettings(lr=lr).optimizer(self.rec.parameters())
         self.bf16 = "bf16" in variant
 
     def steps(self, batches: list[dict[str, torch.Tensor]]) -> float:
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> dict:
                 LIBC.malloc_trim(0)  # hand freed heap back, so the next variant starts level
             start = time.perf_counter()
             with PeakRSS() as rss:
-                trainees[v] = Trainee(rec, v, device, lr=1e-3)
+                trainees[v] = Trainee(rec, v, device, lr=OptimizerSettings.lr)
                 trainees[v].steps(warm)
             setup_s[v] = time.perf_counter() - start
             peak[v] = torch.cuda.max_memory_allocated(device) - base if device.type == "cuda" else rss.peak

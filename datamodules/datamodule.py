@@ -31,8 +31,9 @@ from datamodules.interactions import Interactions
 from datamodules.item_index import ItemIndex, ItemIndexer
 from datamodules.logs import PRESETS, read_log
 from datamodules.p5 import read_p5
-from datamodules.progress import reporting_to
+from datamodules.progress import listening, reporting_to
 from datamodules.samples import (
+    DEFAULT_HISTORY_LEN,
     SampleTensors,
     evaluation_samples,
     take_batch,
@@ -72,11 +73,11 @@ class LogColumns:
 @contextmanager
 def status(message: str) -> Iterator[None]:
     """A spinner with `message` while a long step runs, on an interactive terminal only, and
-    only when no other live display (a progress bar of the caller) owns the terminal. Steps
-    reported inside (`datamodules.progress.report`) are shown after the message."""
+    only when no display of the caller listens (`lightlm index`'s status line, which then shows
+    the steps itself). Steps reported inside (`datamodules.progress.report`) are shown after the
+    message. A live display rich refuses to stack (rich 13: `LiveError`) means no spinner."""
     console = rich.get_console()
-    busy = getattr(console, "_live_stack", None)  # the caller's own display (rich >= 14)
-    spinner = console.status(f"{message}...") if console.is_terminal and not busy else None
+    spinner = console.status(f"{message}...") if console.is_terminal and not listening() else None
     try:
         if spinner is not None:
             spinner.start()
@@ -135,7 +136,7 @@ class RecDataModule(L.LightningDataModule):
         log: LogColumns | None = None,
         synthetic: SyntheticConfig | None = None,
         task: Literal["direct", "sequential"] = "direct",
-        history_len: int = 20,
+        history_len: int = DEFAULT_HISTORY_LEN,
         train_windows: bool = False,
         batch_size: int = 64,
         eval_batch_size: int = 256,

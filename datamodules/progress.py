@@ -13,6 +13,11 @@ from contextlib import contextmanager
 _listeners: list[Callable[[str], None]] = []
 
 
+def listening() -> bool:
+    """Whether a caller's display is listening: it owns the terminal, so no other may open."""
+    return bool(_listeners)
+
+
 def report(step: str) -> None:
     """Tell the innermost listening display which step is running now."""
     if _listeners:

@@ -14,6 +14,9 @@ from torch.utils.data import Dataset
 
 from datamodules.interactions import Sequences
 
+# Recent items in a sequential sample's input unless configured (`--data.history_len`).
+DEFAULT_HISTORY_LEN = 20
+
 
 @dataclass
 class SampleTensors(Dataset):

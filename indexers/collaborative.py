@@ -30,7 +30,7 @@ from kitbase.errors import ConfigError
 
 METHODS = ("bpr", "lightgcn")
 KMEANS_FIT_POINTS = 100_000  # KMeans fits on a sample of this many points, then labels all
-KMEANS_INITS = 1  # more restarts did not change Beauty coherence, at twice the cost
+KMEANS_INITS = 1  # more restarts cost more and did not pay (docs/method.md section 9)
 
 
 def collaborative_embeddings(
@@ -153,8 +153,8 @@ def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
         fit = x[np.sort(rng.choice(n, KMEANS_FIT_POINTS, replace=False))]
     km = KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=seed)
     report(f"KMeans, {k} clusters of {len(fit):,} points")
-    # One thread: KMeans's OpenMP threads spin-wait between short iterations, which made SCI on
-    # Beauty ten times slower whenever another process shared the two cores.
+    # One thread: KMeans's OpenMP threads spin-wait between short iterations, which stalls them
+    # whenever another process shares the cores (docs/method.md section 9).
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         # Fewer distinct points than k is legitimate here (duplicated embeddings); the labels
         # are still a valid partition.

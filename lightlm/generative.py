@@ -17,6 +17,7 @@ from lightlm.decoding.exact import exact_top_k
 from lightlm.decoding.trie import PrefixTrie
 from lightlm.networks.encoder_decoder import EncoderDecoder, model_config
 from lightlm.networks.tokens import BOS, PAD, TokenLayout
+from lightlm.optimization import OptimizerSettings, document_optimizer_args
 from lightlm.recommender import Batch, Recommender
 
 HISTORY_INPUTS = ("codes", "items", "items+ids")
@@ -25,6 +26,7 @@ ITEM_SOFTMAX = ("catalogue", "siblings")
 RANKINGS = ("beam", "exact")
 
 
+@document_optimizer_args
 class GenerativeRecommender(Recommender):
     """Deep-and-narrow generative recommender (LightLM).
 
@@ -38,10 +40,6 @@ class GenerativeRecommender(Recommender):
         dropout: overrides the preset's dropout (0.1).
         label_smoothing: cross-entropy label smoothing on code tokens.
         num_beams: beams of the constrained beam search.
-        lr: AdamW peak learning rate.
-        weight_decay: AdamW weight decay.
-        eps: AdamW epsilon.
-        warmup_ratio: share of steps with a linear warmup, then linear decay to 0.
         top_k: items recommended per user (the metrics need at least 20).
         exclude_train_items: never recommend an item already in the user's input history,
             enforced by the beam-search constraint (default off, as in the published numbers).
@@ -87,10 +85,10 @@ class GenerativeRecommender(Recommender):
         dropout: float | None = None,
         label_smoothing: float = 0.0,
         num_beams: int = 20,
-        lr: float = 1e-3,
-        weight_decay: float = 0.01,
-        eps: float = 1e-6,
-        warmup_ratio: float = 0.05,
+        lr: float = OptimizerSettings.lr,
+        weight_decay: float = OptimizerSettings.weight_decay,
+        eps: float = OptimizerSettings.eps,
+        warmup_ratio: float = OptimizerSettings.warmup_ratio,
         top_k: int = 20,
         exclude_train_items: bool = False,
         compile: bool = False,
@@ -102,7 +100,7 @@ class GenerativeRecommender(Recommender):
         item_softmax: str = "catalogue",
         rank_by: str = "beam",
     ) -> None:
-        super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
+        super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
         if num_beams < top_k:
             raise ConfigError(f"--model.num_beams ({num_beams}) must be at least --model.top_k ({top_k})")
         if not 0.0 <= label_smoothing < 1.0:

@@ -17,8 +17,13 @@ from datamodules.split import LeaveOneOut
 from kitbase.errors import ConfigError, IndexMismatchError
 from lightlm.decoding.exclusion import history_keys
 from lightlm.metrics import ACCURACY_METRICS, KS, CatalogueMetrics, TopKMetrics
+from lightlm.optimization import OptimizerSettings
 
 Batch = dict[str, torch.Tensor]
+
+# What picks the best epoch unless `--checkpoint.monitor` says otherwise: the CLI's default, the
+# ablation's checkpoints, the W&B summary's `val/best_*` that the sweeps in conf/sweeps maximise.
+DEFAULT_MONITOR = "val/ndcg@10"
 
 # What `--checkpoint.monitor` can name: every figure a Recommender logs during `fit`.
 MONITORED_METRICS = (
@@ -34,10 +39,8 @@ class Recommender(L.LightningModule):
     """Base LightningModule: a subclass turns a batch of users into ranked item lists.
 
     Args:
-        lr: AdamW peak learning rate.
-        weight_decay: AdamW weight decay.
-        eps: AdamW epsilon.
-        warmup_ratio: share of steps with a linear warmup, then linear decay to 0.
+        optimizer: how `fit` optimises it (a subclass takes the settings as its own `lr`,
+            `weight_decay`, `eps` and `warmup_ratio` arguments, `lightlm.optimization`).
         top_k: items recommended per user (the metrics need at least 20).
         exclude_train_items: never recommend an item the user already has in their input
             history (default off, as in the published numbers).
@@ -45,20 +48,14 @@ class Recommender(L.LightningModule):
 
     def __init__(
         self,
-        lr: float = 1e-3,
-        weight_decay: float = 0.01,
-        eps: float = 1e-6,
-        warmup_ratio: float = 0.05,
+        optimizer: OptimizerSettings,
         top_k: int = 20,
         exclude_train_items: bool = False,
     ) -> None:
         super().__init__()
-        if lr <= 0:
-            raise ConfigError(f"--model.lr must be positive, got {lr}")
         if top_k < max(KS):
             raise ConfigError(f"--model.top_k must be at least {max(KS)} for the metrics, got {top_k}")
-        if not 0.0 <= warmup_ratio < 1.0:
-            raise ConfigError(f"--model.warmup_ratio must be in [0, 1), got {warmup_ratio}")
+        self.optimizer_settings = optimizer
         self.index: ItemIndex | None = None
         self.val_metrics = TopKMetrics()
         self.test_metrics = TopKMetrics()
@@ -208,15 +205,4 @@ class Recommender(L.LightningModule):
         return {"user": batch["user"], "items": items, "scores": scores}
 
     def configure_optimizers(self):
-        hp = self.hparams
-        opt = torch.optim.AdamW(self.parameters(), lr=hp.lr, eps=hp.eps, weight_decay=hp.weight_decay)
-        total = max(1, int(self.trainer.estimated_stepping_batches))
-        warmup = int(hp.warmup_ratio * total)
-
-        def schedule(step: int) -> float:
-            if step < warmup:
-                return (step + 1) / warmup
-            return max(0.0, (total - step) / max(1, total - warmup))
-
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
-        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+        return self.optimizer_settings.configure(self.parameters(), self.trainer.estimated_stepping_batches)

@@ -25,6 +25,7 @@ from indexers.item_vectors import ID_COLUMN, VECTOR_COLUMN
 from kitbase.errors import ConfigError
 from kitbase.files import write_atomic
 from lightlm.decoding.exclusion import history_pairs
+from lightlm.optimization import OptimizerSettings, document_optimizer_args
 from lightlm.recommender import Batch, Recommender
 
 
@@ -47,6 +48,7 @@ class CausalBlock(nn.Module):
         return x + self.drop(self.ff(self.norm2(x)))
 
 
+@document_optimizer_args
 class SASRec(Recommender):
     """Self-attentive sequential recommendation with a full softmax over all items.
 
@@ -57,10 +59,6 @@ class SASRec(Recommender):
         d_ff: feed-forward width.
         dropout: dropout on embeddings, attention and residual branches.
         max_len: newest history items read (the datamodule's `history_len` caps it too).
-        lr: AdamW peak learning rate.
-        weight_decay: AdamW weight decay.
-        eps: AdamW epsilon.
-        warmup_ratio: share of steps with a linear warmup, then linear decay to 0.
         top_k: items recommended per user (the metrics need at least 20).
         exclude_train_items: never recommend an item already in the user's history (its score is
             set to -inf before the top-k; default off, as in the published numbers).
@@ -78,15 +76,15 @@ class SASRec(Recommender):
         d_ff: int = 256,
         dropout: float = 0.3,
         max_len: int = 50,
-        lr: float = 1e-3,
-        weight_decay: float = 0.01,
-        eps: float = 1e-6,
-        warmup_ratio: float = 0.05,
+        lr: float = OptimizerSettings.lr,
+        weight_decay: float = OptimizerSettings.weight_decay,
+        eps: float = OptimizerSettings.eps,
+        warmup_ratio: float = OptimizerSettings.warmup_ratio,
         top_k: int = 20,
         exclude_train_items: bool = False,
         export_embeddings: str | None = None,
     ) -> None:
-        super().__init__(lr, weight_decay, eps, warmup_ratio, top_k, exclude_train_items)
+        super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
         if export_embeddings is not None and Path(export_embeddings).suffix.lower() != ".parquet":
             raise ConfigError(f"--model.export_embeddings {export_embeddings}: must end in .parquet")
         for name, value in (("d_model", d_model), ("n_layers", n_layers), ("n_heads", n_heads),

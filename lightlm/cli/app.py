@@ -23,7 +23,7 @@ from lightlm.callbacks.wandb_report import LoggedConfig, WandbReport
 from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint
 from lightlm.cli.terminal import drop_wandb_anonymous, quiet_library_notices
 from lightlm.inference import TrainedRecommender, read_histories
-from lightlm.recommender import MONITORED_METRICS, Recommender
+from lightlm.recommender import DEFAULT_MONITOR, MONITORED_METRICS, Recommender
 from lightlm.sasrec import SASRec  # noqa: F401  (selectable as --model SASRec)
 
 # The W&B variables `configure_wandb_env` set itself (the user's own always win).
@@ -89,6 +89,9 @@ INFERENCE_OPTIONS = ("num_beams", "top_k", "exclude_train_items", "rank_by")
 # Subcommands that score a trained model: without `--ckpt_path` they read the configured best.ckpt.
 EVALUATIONS = ("validate", "test", "predict")
 
+# The `parser_kwargs` entry that makes `LightLMCLI.init_parser` add `--overwrite` (fit's only).
+_OVERWRITE_OPTION = "lightlm_overwrite_option"
+
 
 class LightLMCLI(LightningCLI):
     """The kit's LightningCLI; its defaults are those of the `lightlm` command, so scripts and
@@ -99,6 +102,9 @@ class LightLMCLI(LightningCLI):
         kwargs.setdefault("save_config_callback", LoggedConfig)
         kwargs.setdefault("save_config_kwargs", {"overwrite": True})
         kwargs.setdefault("trainer_defaults", TRAINER_DEFAULTS)
+        parser_kwargs = dict(kwargs.get("parser_kwargs") or {})
+        parser_kwargs["fit"] = {**parser_kwargs.get("fit", {}), _OVERWRITE_OPTION: True}
+        kwargs["parser_kwargs"] = parser_kwargs
         quiet_library_notices()
         super().__init__(model_class, datamodule_class, **kwargs)
 
@@ -106,7 +112,7 @@ class LightLMCLI(LightningCLI):
         parser.add_lightning_class_args(ModelCheckpoint, "checkpoint")
         parser.set_defaults(
             {
-                "checkpoint.monitor": "val/ndcg@10",
+                "checkpoint.monitor": DEFAULT_MONITOR,
                 "checkpoint.mode": "max",
                 "checkpoint.filename": "best",
                 "checkpoint.save_last": True,
@@ -121,9 +127,12 @@ class LightLMCLI(LightningCLI):
         parser.set_defaults({"model": {"class_path": "lightlm.generative.GenerativeRecommender"}})
         parser.set_defaults({"data.indexer": {"class_path": "indexers.sequential.SequentialIndexer"}})
 
-    def _prepare_subcommand_parser(self, klass: type, subcommand: str, **kwargs):
-        parser = super()._prepare_subcommand_parser(klass, subcommand, **kwargs)
-        if subcommand == "fit":
+    def init_parser(self, **kwargs):
+        """Every parser (the main one and one per subcommand); `fit`'s alone gets `--overwrite`,
+        requested through the per-subcommand `parser_kwargs` the constructor sets."""
+        overwrite_option = kwargs.pop(_OVERWRITE_OPTION, False)
+        parser = super().init_parser(**kwargs)
+        if overwrite_option:
             parser.add_argument(
                 "--overwrite",
                 type=bool,
@@ -132,39 +141,43 @@ class LightLMCLI(LightningCLI):
             )
         return parser
 
-    def _parse_ckpt_path(self) -> None:
-        """Lightning replaces the model's arguments by the checkpoint's hyperparameters; keep the
-        command's own values for the options that only affect inference, so that
+    def instantiate_trainer(self, **kwargs):
+        """The trainer with the kit's callbacks: a rich progress bar unless the user turned bars
+        off or configured their own, the metrics table, the W&B report, and checkpoints renamed
+        into place (never half-written) unless plugins are configured."""
+        cfg = self.config_init[self.subcommand] if self.subcommand else self.config_init
+        config = {**cfg["trainer"], **kwargs}
+        callbacks = config.get("callbacks") or []
+        callbacks = list(callbacks) if isinstance(callbacks, list) else [callbacks]
+        if config.get("enable_progress_bar") is not False and not any(
+            isinstance(c, ProgressBar) for c in callbacks
+        ):
+            callbacks.append(RichProgressBar())
+        kwargs["callbacks"] = [*callbacks, MetricsTable(), WandbReport()]
+        if not config.get("plugins"):
+            kwargs["plugins"] = [AtomicCheckpointIO()]
+        trainer = super().instantiate_trainer(**kwargs)
+        drop_wandb_anonymous(trainer.loggers)
+        return trainer
+
+    def keep_inference_options(self) -> None:
+        """Lightning replaces the model's arguments by the checkpoint's hyperparameters between
+        `parse_arguments` and `before_instantiate_classes`; put back the command's own values
+        for the options that only affect inference, so that
         `lightlm validate --ckpt_path X --model.num_beams 50` decodes with 50 beams. Only those
         the checkpoint's model class takes: a SASRec checkpoint has no beams."""
         sub = self.config.get("subcommand")
         model = self.config[sub].get("model") if sub else None
         args = getattr(model, "init_args", None)
-        kept = {k: args[k] for k in INFERENCE_OPTIONS if args is not None and k in args}
-        super()._parse_ckpt_path()
-        model = self.config[sub].get("model") if sub else None
-        args = getattr(model, "init_args", None)
-        if args is not None:
-            accepted = inspect.signature(_import(model.class_path)).parameters
-            for k, v in kept.items():
-                if k in accepted:
-                    args[k] = v
-
-    def _instantiate_trainer(self, config: dict, callbacks: list):
-        # A rich progress bar unless the user turned bars off or configured their own.
-        configured = config.get("callbacks") or []
-        if config.get("enable_progress_bar") is not False and not any(
-            isinstance(c, ProgressBar) for c in configured
-        ):
-            callbacks = [*callbacks, RichProgressBar()]
-        callbacks = [*callbacks, MetricsTable(), WandbReport()]
-        if not config.get("plugins"):  # checkpoints renamed into place, never half-written
-            config["plugins"] = [AtomicCheckpointIO()]
-        trainer = super()._instantiate_trainer(config, callbacks)
-        drop_wandb_anonymous(trainer.loggers)
-        return trainer
+        if args is None:
+            return
+        accepted = inspect.signature(_import(model.class_path)).parameters
+        for k, v in self._command_inference_options.items():
+            if k in accepted:
+                args[k] = v
 
     def before_instantiate_classes(self) -> None:
+        self.keep_inference_options()
         cfg = self.config[self.subcommand] if self.subcommand else self.config
         reconcile_wandb_mode(cfg["trainer"].get("logger"))
 
@@ -192,6 +205,7 @@ class LightLMCLI(LightningCLI):
             )
 
     def parse_arguments(self, parser, args) -> None:
+        self._command_inference_options: dict = {}
         super().parse_arguments(parser, args)
         sub = self.config.get("subcommand")
         cfg = self.config[sub] if sub else self.config
@@ -203,6 +217,9 @@ class LightLMCLI(LightningCLI):
         if not sub:
             return
         self._resolve_ckpt_path(sub, cfg)
+        args = getattr(cfg.get("model"), "init_args", None)
+        if args is not None:  # restored by `keep_inference_options` after Lightning's replacement
+            self._command_inference_options = {k: args[k] for k in INFERENCE_OPTIONS if k in args}
         # LightningCLI reads an explicit --ckpt_path right after parsing (for its hyperparameters),
         # before any before_* hook: a missing or unreadable file must be refused first.
         path = cfg.get("ckpt_path")

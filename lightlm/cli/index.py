@@ -32,24 +32,44 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
+class IndexCLI(LightLMCLI):
+    """`lightlm index`'s parser: the options of `fit` and the command's own, all in `--help`."""
+
+    def add_arguments_to_parser(self, parser) -> None:
+        super().add_arguments_to_parser(parser)
+        parser.add_argument(
+            "--rebuild", action="store_true", help="fit the index again instead of loading a cached one"
+        )
+        parser.add_argument(
+            "--json", nargs="?", const="", default=None, metavar="PATH",
+            help="also write the statistics to this JSON file",
+        )
+
+    def before_instantiate_classes(self) -> None:
+        super().before_instantiate_classes()
+        if self.config["json"] == "":
+            raise ConfigError("--json needs a PATH for the statistics")
+        if self.config["json"] is not None:  # now, not after the indexing
+            check_output_file(self.json_path, "--json")
+
+    @property
+    def json_path(self) -> Path | None:
+        return None if self.config["json"] is None else Path(os.path.expanduser(self.config["json"]))
+
+
 def run_index(args: list[str]) -> None:
     """Parse `args` like `lightlm fit` would, build the index, print statistics.
 
     `--rebuild` ignores a cached index; `--json PATH` also writes the statistics as JSON.
     """
-    rebuild = "--rebuild" in args
-    json_out = None
-    if "--json" in args:
-        i = args.index("--json")
-        if i + 1 == len(args):
-            raise ConfigError("--json needs a PATH for the statistics")
-        json_out = Path(os.path.expanduser(args[i + 1]))
-        check_output_file(json_out, "--json")  # now, not after the indexing
-        args = args[:i] + args[i + 2 :]
-    args = [a for a in args if a != "--rebuild"] + ["--trainer.logger", "false"]
-    cli = LightLMCLI(run=False, args=args)
+    cli = IndexCLI(
+        run=False,
+        args=[*args, "--trainer.logger", "false"],
+        parser_kwargs={"prog": "lightlm index", "description": __doc__.split("\n\n")[0]},
+    )
+    rebuild, json_out = cli.config["rebuild"], cli.json_path
     dm: RecDataModule = cli.datamodule
-    console = get_console()  # the global console: the datamodule's spinner then stays off
+    console = get_console()  # its status lines listen to the steps: the datamodule shows no spinner
     with console.status("reading and splitting the data..."):
         split = leave_one_out(dm.read())
     cache = dm.index_cache_path(split.data.fingerprint())

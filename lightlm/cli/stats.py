@@ -87,20 +87,35 @@ def export_split(split: LeaveOneOut, directory: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def _option(args: list[str], flag: str) -> tuple[list[str], str | None]:
-    if flag not in args:
-        return args, None
-    i = args.index(flag)
-    if i + 1 >= len(args) or args[i + 1].startswith("--"):
-        raise ConfigError(f"{flag} needs a path")
-    return args[:i] + args[i + 2 :], args[i + 1]
+class StatsCLI(LightLMCLI):
+    """`lightlm stats`'s parser: the options of `fit` and the command's own, all in `--help`."""
+
+    def add_arguments_to_parser(self, parser) -> None:
+        super().add_arguments_to_parser(parser)
+        parser.add_argument(
+            "--export", nargs="?", const="", default=None, metavar="DIR",
+            help=f"also write the split to {', '.join(SPLIT_FILES)} in this directory",
+        )
+        parser.add_argument(
+            "--json", nargs="?", const="", default=None, metavar="PATH",
+            help="also write the statistics to this JSON file",
+        )
+
+    def before_instantiate_classes(self) -> None:
+        super().before_instantiate_classes()
+        for flag in ("export", "json"):
+            if self.config[flag] == "":
+                raise ConfigError(f"--{flag} needs a path")
 
 
 def run_stats(args: list[str]) -> None:
     """Parse `args` like `lightlm fit`, read and split the data, print (and optionally save)."""
-    args, export = _option(args, "--export")
-    args, json_out = _option(args, "--json")
-    cli = LightLMCLI(run=False, args=[*args, "--trainer.logger", "false"])
+    cli = StatsCLI(
+        run=False,
+        args=[*args, "--trainer.logger", "false"],
+        parser_kwargs={"prog": "lightlm stats", "description": __doc__.split("\n\n")[0]},
+    )
+    export, json_out = cli.config["export"], cli.config["json"]
     dm = cli.datamodule
     console = get_console()
     with console.status("reading and splitting the data..."):

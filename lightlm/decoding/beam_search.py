@@ -50,8 +50,7 @@ def constrained_beam_search(
     memory_kv = model.memory_kv(memory)  # per user, (B, H, S, hd): beams are queries against it
     # Beams alive per user at each step, Python ints: one at the start (the others would duplicate
     # it), then at most K and at most what the trie's levels so far can hold (for K = 20 and a
-    # base-100 sequential index of Beauty, whose first digit takes 2 values: 1, 2, 20),
-    # so no step computes beams known to be empty.
+    # first code level of 2 values: 1, 2, 20), so no step computes beams known to be empty.
     lives = [1]
     for width in trie.max_children[:-1]:
         lives.append(min(K, lives[-1] * width))

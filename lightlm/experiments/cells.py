@@ -21,11 +21,13 @@ from lightning.pytorch.callbacks import Callback, ModelCheckpoint
 from rich.progress import Progress, TaskID
 
 from datamodules.datamodule import RecDataModule
+from datamodules.samples import DEFAULT_HISTORY_LEN
 from datamodules.synthetic import SyntheticConfig
 from indexers.registry import make_indexer
 from lightlm.experiments.presets import Cell, Preset
 from lightlm.generative import GenerativeRecommender
 from lightlm.metrics import METRIC_NAMES as METRICS
+from lightlm.recommender import DEFAULT_MONITOR
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,8 @@ class ValidationHistory(Callback):
 
 
 def datamodule(
-    settings: RunSettings, preset: Preset, indexer: str, task: str, seed: int, history_len: int = 20,
-    train_windows: bool = False,
+    settings: RunSettings, preset: Preset, indexer: str, task: str, seed: int,
+    history_len: int = DEFAULT_HISTORY_LEN, train_windows: bool = False,
 ) -> RecDataModule:
     synthetic = settings.data == "synthetic"
     return RecDataModule(
@@ -122,7 +124,7 @@ def build_cell(cell: Cell, settings: RunSettings, preset: Preset):
         shape = dict(preset.shapes[cell.shape])
         data = {k: shape.pop(k) for k in ("task", "history_len", "train_windows") if k in shape}
         dm = datamodule(settings, preset, cell.indexer, data.get("task", "direct"), cell.seed,
-                        data.get("history_len", 20), data.get("train_windows", False))
+                        data.get("history_len", DEFAULT_HISTORY_LEN), data.get("train_windows", False))
         epochs = shape.pop("epochs", preset.epochs)
         model = GenerativeRecommender(**{"lr": preset.lr, "num_beams": preset.num_beams, **shape})
     return dm, model, epochs if settings.epochs is None else settings.epochs
@@ -151,7 +153,7 @@ def run_cell(cell: Cell, settings: RunSettings, preset: Preset, progress: Progre
     cpu_start = time.process_time()  # all threads of the process: comparable under a shared CPU
     dm.setup("fit")
     with tempfile.TemporaryDirectory(prefix="ablation-ckpt-") as ckpt_dir:
-        best = ModelCheckpoint(dirpath=ckpt_dir, filename="best", monitor="val/ndcg@10", mode="max",
+        best = ModelCheckpoint(dirpath=ckpt_dir, filename="best", monitor=DEFAULT_MONITOR, mode="max",
                                save_top_k=1, enable_version_counter=False)
         val = ValidationHistory()
         trainer = L.Trainer(

@@ -1,7 +1,7 @@
 """`ruff check` over the whole repository: the linter runs wherever the test suite runs.
 
-The rules and the line length (110) are the ones in pyproject.toml; `.ci/run` is `pytest`, so a
-lint finding fails CI like any broken test.
+The rules and the line length (110) are the ones in pyproject.toml; `.ci/run` installs the dev
+extras (ruff with pytest) and runs `pytest`, so a lint finding fails CI like any broken test.
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_ruff_check_is_clean():
-    pytest.importorskip("ruff", reason="ruff is not installed (dev extras: pip install -e '.[dev]')")
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)],
         cwd=ROOT, capture_output=True, text=True,

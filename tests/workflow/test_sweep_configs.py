@@ -19,7 +19,7 @@ from wandb.sdk.launch.sweeps.utils import create_sweep_command_args
 
 from datamodules.datamodule import RecDataModule
 from lightlm.cli.app import LightLMCLI
-from lightlm.recommender import Recommender
+from lightlm.recommender import DEFAULT_MONITOR, Recommender
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEPS = sorted((ROOT / "conf" / "sweeps").glob("*.yaml"))
@@ -182,6 +182,8 @@ def test_sweep_is_a_valid_wandb_sweep_configuration(path):
     sweep = yaml.safe_load(path.read_text())
     assert structural_violations(sweep) == []
     assert sweep["metric"] == {"name": "val/best_ndcg@10", "goal": "maximize"}
+    # WandbReport's summary figure of the metric the checkpoints are chosen by
+    assert sweep["metric"]["name"] == DEFAULT_MONITOR.replace("val/", "val/best_", 1)
 
 
 @pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.name)
