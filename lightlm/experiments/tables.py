@@ -43,7 +43,7 @@ class Group:
 
     label: str
     runs: tuple[str, ...]  # run folders under docs/results/, e.g. quality-session3/b-sasrec-s0
-    epochs: str  # as trained, with the README's footnote marks
+    epochs: str = ""  # as trained, with the README's footnote marks; empty: best/last epoch of each run
     compared: bool = True  # one of the same-budget models whose best figures are bold
     cpu_note: str = ""  # a footnote mark after the CPU minutes
 
@@ -66,6 +66,25 @@ TOYS = (
           cpu_note=" (**)"),
     Group("SASRec-CE, same history, windows and epochs", _runs(S3, "t-sasrec-s0"), "8"),
 )
+
+S4 = "quality-session4"
+# Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
+# input (`--model.user_input false`, chosen on validation over the user token of session 3).
+BEAUTY_CONVERGED = (
+    Group("generative, item-level last step, history only (`conf/beauty-items.yaml`)",
+          _runs(S4, "b-gen-nu-s0", "b-gen-c-s1", "b-gen-c-s2")),
+    Group("SASRec-CE, same history and windows (`conf/beauty-sasrec-windows.yaml`) (*)",
+          (f"{S3}/b-sasrec-conv-s0", *_runs(S4, "b-sasrec-conv-s1", "b-sasrec-conv-s2"))),
+    Group("generative with session 3's user token (validation baseline)", _runs(S4, "b-gen-d01-s0"),
+          compared=False),
+)
+TOYS_CONVERGED = (
+    Group("generative, item-level last step, history only (`conf/toys-items.yaml`)",
+          _runs(S4, "t-gen-c-s0")),
+    Group("SASRec-CE, same history and windows (`conf/toys-sasrec-windows.yaml`)",
+          _runs(S4, "t-sasrec-conv-s0")),
+)
+RATIO = (0, 1, "ratio generative / SASRec-CE")
 
 
 def _read(path: Path) -> str:
@@ -130,11 +149,22 @@ def _popularity(runs: list[Path]) -> dict[str, float]:
     return {key: first[f"test/popularity/{key}"] for key, _ in SESSION3_METRICS}
 
 
-def quality_table(results: Path, groups: tuple[Group, ...]) -> str:
+def best_and_last_epoch(run: Path) -> str:
+    """`best/last` training epoch (1-based) of a run's validation history, e.g. `9/12`."""
+    with (run / "val_history.csv").open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("val/ndcg@10")]
+    if not rows:
+        raise ResultError(f"{run / 'val_history.csv'}: no validation rows")
+    scores = [float(r["val/ndcg@10"]) for r in rows]
+    return f"{scores.index(max(scores)) + 1}/{len(rows)}"
+
+
+def quality_table(results: Path, groups: tuple[Group, ...], ratio: tuple[int, int, str] | None = None) -> str:
     """Test figures at the best validation epoch, mean ± std over a group's seeds, and popularity.
 
     Metrics have 4 decimals (coverage 2, for the models), CPU minutes 1; the best mean of each of
-    SESSION3_BOLD among the `compared` groups is bold.
+    SESSION3_BOLD among the `compared` groups is bold. `ratio` (i, j, label) adds a row of group
+    i's mean over group j's for those columns.
     """
     rows = []
     for g in groups:
@@ -157,8 +187,14 @@ def quality_table(results: Path, groups: tuple[Group, ...]) -> str:
         runs = [results / r for r in g.runs]
         val = mean_std([v for v in map(best_validation, runs) if v is not None], 4)
         cpu = mean_std([c for c in map(cpu_minutes, runs) if c is not None], 1)
-        lines.append(f"| {g.label} | {len(g.runs)} | {g.epochs} | " + " | ".join(cells)
+        epochs = g.epochs or ", ".join(best_and_last_epoch(r) for r in runs)
+        lines.append(f"| {g.label} | {len(g.runs)} | {epochs} | " + " | ".join(cells)
                      + f" | {val} | {cpu}{g.cpu_note} |")
+    if ratio is not None:
+        top_values, bottom_values = rows[ratio[0]][1], rows[ratio[1]][1]
+        cells = [f"{statistics.fmean(top_values[k]) / statistics.fmean(bottom_values[k]):.2f}x"
+                 if k in SESSION3_BOLD else "" for k, _ in SESSION3_METRICS]
+        lines.append(f"| {ratio[2]} | | | " + " | ".join(cells) + " | | |")
     popularity = _popularity([results / r for g in groups for r in g.runs])
     lines.append("| popularity | - | - | " + " | ".join(f"{popularity[k]:.4f}" for k, _ in SESSION3_METRICS)
                  + " | - | - |")
@@ -192,6 +228,8 @@ def catalog_models_table(results: Path) -> str:
 
 
 TABLES: dict[str, Callable[[Path], str]] = {
+    "converged-beauty": lambda results: quality_table(results, BEAUTY_CONVERGED, RATIO),
+    "converged-toys": lambda results: quality_table(results, TOYS_CONVERGED, RATIO),
     "session3-beauty": lambda results: quality_table(results, BEAUTY),
     "session3-toys": lambda results: quality_table(results, TOYS),
     "catalog-models": catalog_models_table,
