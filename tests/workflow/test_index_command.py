@@ -1,4 +1,4 @@
-"""`lightlm index`: its own options are parser arguments (listed by `--help`) and do what they say."""
+"""`lightlm index` (and `stats`): own options are parser arguments (listed by `--help`) that work."""
 
 import json
 
@@ -10,14 +10,20 @@ TINY = ["--data.synthetic.n_users", "60", "--data.synthetic.n_items", "80", "--d
         "--data.indexer.base", "10"]
 
 
-def test_help_lists_the_commands_own_options(capsys):
+@pytest.mark.parametrize("command, options", [
+    ("index", ["--rebuild fit the index again instead of loading a cached one",
+               "--json [PATH] also write the statistics to this JSON file"]),
+    ("stats", ["--export [DIR] also write the split to train.csv, valid.csv, test.csv in this directory",
+               "--json [PATH] also write the statistics to this JSON file"]),
+])
+def test_help_lists_the_commands_own_options(command, options, capsys):
     with pytest.raises(SystemExit) as e:
-        main(["index", "--help"])
+        main([command, "--help"])
     assert e.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "usage: lightlm index" in out
-    assert "--rebuild fit the index again instead of loading a cached one" in out
-    assert "--json [PATH] also write the statistics to this JSON file" in out
+    assert f"usage: lightlm {command}" in out
+    for option in options:
+        assert option in out
 
 
 def test_json_reports_the_cache_and_rebuild_ignores_it(tmp_path, monkeypatch):

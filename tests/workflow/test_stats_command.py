@@ -50,16 +50,6 @@ def test_export_needs_a_path(data_file, capsys):
     assert "--export needs a path" in capsys.readouterr().err
 
 
-def test_help_lists_the_commands_own_options(capsys):
-    with pytest.raises(SystemExit) as e:
-        main(["stats", "--help"])
-    assert e.value.code == 0
-    out = " ".join(capsys.readouterr().out.split())
-    assert "usage: lightlm stats" in out
-    assert "--export [DIR] also write the split to train.csv, valid.csv, test.csv in this directory" in out
-    assert "--json [PATH] also write the statistics to this JSON file" in out
-
-
 def test_export_and_json_together(data_file, tmp_path):
     with pytest.warns(UserWarning):
         main(["stats", "--data.path", str(data_file), "--json", "s.json", "--export", "split"])
