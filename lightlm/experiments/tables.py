@@ -54,7 +54,7 @@ def _runs(folder: str, *names: str) -> tuple[str, ...]:
 
 S3 = "quality-session3"
 BEAUTY = (
-    Group("generative, item-level last step (`conf/beauty-items.yaml`)",
+    Group("generative, item-level last step, user token (`conf/beauty-items.yaml`, 8 epochs)",
           _runs(S3, "b-sib-p1-s0", "b-sib-p1-s1", "b-sib-p1-s2"), "8 (*)"),
     Group("SASRec-CE, same history, windows and epochs",
           _runs(S3, "b-sasrec-s0", "b-sasrec-s1", "b-sasrec-s2"), "8"),
@@ -62,7 +62,8 @@ BEAUTY = (
           _runs(S3, "b-sasrec-conv-s0"), "25 of 28", compared=False),
 )
 TOYS = (
-    Group("generative, item-level last step (`conf/toys-items.yaml`)", _runs(S3, "t-sib-p1-s0"), "8",
+    Group("generative, item-level last step, user token (`conf/toys-items.yaml`, 8 epochs)",
+          _runs(S3, "t-sib-p1-s0"), "8",
           cpu_note=" (**)"),
     Group("SASRec-CE, same history, windows and epochs", _runs(S3, "t-sasrec-s0"), "8"),
 )
