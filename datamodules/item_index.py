@@ -123,7 +123,8 @@ class ItemIndex:
 class ItemIndexer(Protocol):
     """What the data module calls on an indexer, in this order: `check_inputs` (before any data
     is read), `config` and `code_version` (the index cache key), then `fit` on training
-    interactions only."""
+    interactions only. The CLI accepts a `--data.indexer` class whose methods have these
+    signatures; subclassing `indexers.base.Indexer` gives them."""
 
     name: ClassVar[str]
 

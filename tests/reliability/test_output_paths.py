@@ -69,8 +69,12 @@ def test_read_only_checkpoint_folder(in_tmp, read_only):
 
 
 def test_read_only_cache_folder_is_refused_before_the_index_fit(in_tmp, read_only, monkeypatch):
+    import functools
+
     import indexers.sequential
 
+    # Same signature as the real `fit`, which the CLI checks against the ItemIndexer protocol.
+    @functools.wraps(indexers.sequential.SequentialIndexer.fit)
     def never(*args, **kwargs):
         raise AssertionError("the index was fitted before the cache folder was checked")
 

@@ -12,6 +12,7 @@ import yaml
 from jsonargparse import Namespace
 
 import lightlm.cli.app as cli
+from lightlm.cli import main
 
 TINY = {
     "seed_everything": 1,
@@ -60,8 +61,8 @@ def _config(tmp_path: Path) -> Path:
 def test_disabled_wandb_fit_and_test_print_the_metrics_table(tmp_path, wandb_env, monkeypatch, capsys):
     monkeypatch.setenv("WANDB_MODE", "disabled")
     config = _config(tmp_path)
-    cli.main(["fit", "--config", str(config)])
-    cli.main(["test", "--config", str(config)])
+    main(["fit", "--config", str(config)])
+    main(["test", "--config", str(config)])
     assert os.environ["WANDB_MODE"] == "disabled"  # the config's `offline: true` did not override it
     assert not (tmp_path / "runs" / "wandb").exists()  # disabled: no run directory at all
     out = capsys.readouterr().out
@@ -73,9 +74,9 @@ def test_offline_run_logs_config_index_statistics_and_sample_table(tmp_path, wan
     import wandb
 
     config = _config(tmp_path)
-    cli.main(["fit", "--config", str(config)])
+    main(["fit", "--config", str(config)])
     wandb.finish()  # as at the end of the `lightlm fit` process
-    cli.main(["test", "--config", str(config)])
+    main(["test", "--config", str(config)])
     runs = sorted((tmp_path / "runs" / "wandb").glob("offline-run-*"))
     assert len(runs) == 2  # fit and test, each its own offline run under save_dir
     # The resolved config (nested, with defaults), the index statistics and the best val score.
