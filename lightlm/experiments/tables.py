@@ -81,9 +81,9 @@ BEAUTY_CONVERGED = (
 )
 TOYS_CONVERGED = (
     Group("generative, item-level last step, history only (`conf/toys-items.yaml`)",
-          _runs(S4, "t-gen-c-s0")),
+          _runs(S4, "t-gen-c-s0", "t-gen-c-s1", "t-gen-c-s2")),
     Group("SASRec-CE, same history and windows (`conf/toys-sasrec-windows.yaml`)",
-          _runs(S4, "t-sasrec-conv-s0")),
+          _runs(S4, "t-sasrec-conv-s0", "t-sasrec-conv-s1", "t-sasrec-conv-s2")),
 )
 RATIO = (0, 1, "ratio generative / SASRec-CE")
 
