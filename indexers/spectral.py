@@ -46,6 +46,7 @@ from indexers.sequential import SequentialIndexer
 from kitbase.errors import ConfigError
 
 ENTITIES = ("co", "items", "users")
+SOLVERS = ("auto", "lanczos", "subspace")
 DENSE_LIMIT = 1000  # below this many nodes a dense eigensolver beats Lanczos
 # Regularized spectral clustering (Amini et al. 2013; Qin & Rohe 2013): a weak edge of total
 # weight REGULARIZATION * mean degree spread over all pairs keeps sparse subgraphs connected,
@@ -103,10 +104,10 @@ class SubAffinity:
         self.w_ui = g.w_ui if len(users) and len(items) else 0.0
         self.dtype = dtype
         if self.w_uu:
-            self.bu = g.binary[users].astype(dtype)
+            self.bu = drop_empty_columns(g.binary[users].astype(dtype))
             self.bu_diag = np.diff(self.bu.indptr).astype(dtype)
         if self.w_ii:
-            self.bi = g.binary_t[items].astype(dtype)
+            self.bi = drop_empty_columns(g.binary_t[items].astype(dtype))
             self.bi_diag = np.diff(self.bi.indptr).astype(dtype)
         if self.w_ui:
             self.ui = g.counts[users][:, items].astype(dtype)
@@ -138,6 +139,19 @@ class SubAffinity:
             a[nu:, :nu] = ui.T
         np.fill_diagonal(a, 0.0)
         return a
+
+
+def drop_empty_columns(m: sp.csr_matrix) -> sp.csr_matrix:
+    """`m` (rows, cols) without its all-zero columns: (rows, distinct columns used).
+
+    The overlap factors of a subgraph keep every column of the full graph (a million items at
+    the top of a million-item catalogue), so each product `m.T @ x` would write a dense
+    (cols, k) block however few of them the subgraph touches; the thousands of small splits
+    deep in the tree then cost O(catalogue) per product. Dropping empty columns keeps
+    `m @ (m.T @ x)` exact, with the same order of additions (column numbers stay ordered).
+    """
+    used, position = np.unique(m.indices, return_inverse=True)
+    return sp.csr_matrix((m.data, position.reshape(-1), m.indptr), shape=(m.shape[0], len(used)))
 
 
 def affinity_graph(train: Sequences, entities: str = "co") -> AffinityGraph:
@@ -176,14 +190,15 @@ def affinity_graph(train: Sequences, entities: str = "co") -> AffinityGraph:
 
 
 def spectral_embedding(
-    sub: SubAffinity, k: int, rng: np.random.Generator
+    sub: SubAffinity, k: int, rng: np.random.Generator, solver: str = "lanczos"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues (ascending) and eigenvectors of the k smallest eigenvalues of the
     regularized symmetric normalized Laplacian L = I - D^-1/2 (A + tau/n) D^-1/2.
 
     Computed as the k largest of the normalized adjacency: dense `eigh` for small subgraphs,
-    Lanczos on the matrix-free operator, randomized subspace iteration above SUBSPACE_LIMIT
-    nodes (`sub` then in float32). Returns ((k,), (n, k)).
+    else Lanczos on the matrix-free operator (`solver` "lanczos") or randomized subspace
+    iteration ("subspace", `sub` best in float32), which is also used above SUBSPACE_LIMIT
+    nodes whatever `solver` says. Returns ((k,), (n, k)).
     """
     n = sub.n
     ones = np.ones((n, 1), dtype=sub.dtype)
@@ -207,7 +222,7 @@ def spectral_embedding(
             ay = sub.matmat(y) + (tau / n) * y.sum(axis=0, keepdims=True)
             return (ay * d_isqrt[:, None]).reshape(x.shape)
 
-        if n > SUBSPACE_LIMIT:
+        if solver == "subspace" or n > SUBSPACE_LIMIT:
             vals, vecs = subspace_iteration(normalized, n, k, rng, sub.dtype)
         else:
             op = spla.LinearOperator((n, n), matvec=normalized, matmat=normalized, dtype=np.float64)
@@ -222,19 +237,37 @@ def subspace_iteration(
     """k leading eigenpairs of a symmetric operator with spectrum in [-1, 1] (the normalized
     adjacency), by randomized block subspace iteration and a Rayleigh-Ritz step.
 
-    Iterates on (A + I) / 2, whose spectrum is in [0, 1] with the same order at the top, so the
+    Iterates on A + I, whose spectrum is in [0, 2] with the same order at the top, so the
     eigenvalues near -1 that a bipartite user-item block brings cannot take over the block.
     Returns ((k,), (n, k)) Ritz values and vectors of A.
     """
     block = min(n, k + SUBSPACE_OVERSAMPLE)
-    q, _ = np.linalg.qr(rng.standard_normal((n, block)).astype(dtype))
+    q = orthonormalized(rng.standard_normal((n, block)).astype(dtype))
     for _ in range(SUBSPACE_ITERATIONS):
         z = matmat(q)
         z += q
-        q, _ = np.linalg.qr(z)
+        q = orthonormalized(z)
+    q = orthonormalized(q)  # a second pass: orthonormal to rounding before Rayleigh-Ritz
     h = q.T.astype(np.float64) @ matmat(q).astype(np.float64)  # (block, block) projected A
     vals, w = np.linalg.eigh((h + h.T) / 2)
     return vals[-k:], (q @ w[:, -k:].astype(dtype)).astype(np.float64)
+
+
+def orthonormalized(z: np.ndarray) -> np.ndarray:
+    """An orthonormal basis (n, b) of the columns of z (n, b), by Cholesky QR: z R^-1 with R the
+    Cholesky factor of the (b, b) Gram matrix (factored in float64).
+
+    Two matrix products instead of Householder QR's column-by-column sweeps, several times
+    faster on the tall blocks of a million-node graph; it loses orthogonality only for an
+    ill-conditioned z, which (A + I) times an orthonormal block is not unless the graph has
+    many near-bipartite components, and then Householder QR takes over.
+    """
+    gram = (z.T @ z).astype(np.float64)
+    try:
+        r = np.linalg.cholesky(gram).T  # upper triangular, z = q r
+    except np.linalg.LinAlgError:
+        return np.linalg.qr(z)[0]
+    return np.ascontiguousarray(la.solve_triangular(r.astype(z.dtype), z.T, trans="T", check_finite=False).T)
 
 
 def eigengap_n_clusters(laplacian_eigenvalues: np.ndarray) -> int:
@@ -269,6 +302,13 @@ class SpectralIndexer(Indexer):
             collaborative user codes.
         eigengap: choose the number of clusters of each split by the largest eigengap among the
             first `n_clusters` Laplacian eigenvalues, instead of always `n_clusters`.
+        solver: eigensolver of the splits too large for a dense one. `lanczos` resolves each
+            eigenvector (ARPACK `eigsh`, float64); `subspace` finds their span by randomized
+            subspace iteration in float32, several times cheaper per split; `auto` takes
+            `lanczos` for graphs of at most SUBSPACE_LIMIT nodes (every split of Beauty, Toys
+            and a 100k-item catalogue, whose codes it leaves unchanged) and `subspace` above,
+            where a million-item catalogue makes thousands of splits. Splits of more than
+            SUBSPACE_LIMIT nodes always use `subspace` (ARPACK fails there).
     """
 
     name = "sci"
@@ -280,6 +320,7 @@ class SpectralIndexer(Indexer):
         max_depth: int = 6,
         entities: str = "co",
         eigengap: bool = False,
+        solver: str = "auto",
         seed: int = 0,
         user_tokens: str = "atomic",
     ) -> None:
@@ -296,11 +337,14 @@ class SpectralIndexer(Indexer):
             raise ConfigError(
                 f"--data.indexer.entities must be one of {ENTITIES}, got {entities!r}"
             )
+        if solver not in SOLVERS:
+            raise ConfigError(f"--data.indexer.solver must be one of {SOLVERS}, got {solver!r}")
         self.n_clusters = n_clusters
         self.max_cluster_size = max_cluster_size
         self.max_depth = max_depth
         self.entities = entities
         self.eigengap = eigengap
+        self.solver = solver
 
     def encode(self, train: Sequences) -> tuple[np.ndarray, np.ndarray | None]:
         graph = affinity_graph(train, self.entities)
@@ -320,7 +364,10 @@ class SpectralIndexer(Indexer):
         all_nodes = np.arange(n)
         degree = graph.subgraph(all_nodes).matmat(np.ones((n, 1)))[:, 0]
         linked, isolated = all_nodes[degree > 0], all_nodes[degree <= 0]
-        top = self.split(graph, linked, rng) if len(linked) else np.zeros(0, dtype=np.int64)
+        solver = self.solver
+        if solver == "auto":
+            solver = "subspace" if n > SUBSPACE_LIMIT else "lanczos"
+        top = self.split(graph, linked, rng, solver) if len(linked) else np.zeros(0, dtype=np.int64)
         paths[linked, 0] = top
         paths[isolated, 0] = top.max() + 1 if len(top) else 0
         # Work list of (nodes, depth of their next label, whether they have graph edges).
@@ -331,25 +378,27 @@ class SpectralIndexer(Indexer):
             nodes, depth, has_graph = stack.pop()
             if len(nodes) <= self.max_cluster_size or depth >= self.max_depth:
                 continue  # a leaf: append_leaf_tokens numbers its entities
-            labels = self.split(graph, nodes, rng) if has_graph else self.chunks(len(nodes))
+            labels = self.split(graph, nodes, rng, solver) if has_graph else self.chunks(len(nodes))
             paths[nodes, depth] = labels
             for c in np.unique(labels)[::-1]:
                 stack.append((nodes[labels == c], depth + 1, has_graph))
         return paths
 
     def split(
-        self, graph: AffinityGraph, nodes: np.ndarray, rng: np.random.Generator
+        self, graph: AffinityGraph, nodes: np.ndarray, rng: np.random.Generator, solver: str
     ) -> np.ndarray:
-        """Cluster labels 0..c-1 of `nodes`, by spectral clustering of their subgraph."""
+        """Cluster labels 0..c-1 of `nodes`, by spectral clustering of their subgraph; `solver`
+        is "lanczos" or "subspace" (see the class docstring)."""
         if len(nodes) <= self.n_clusters:
             return np.arange(len(nodes))  # no fewer nodes than clusters: each its own
         k = min(self.n_clusters, len(nodes) - 1)
         report(f"eigensolver on {len(nodes):,} nodes")
         # Lanczos and small dense solvers are memory-bound BLAS-2 work: extra threads only
         # spin-wait, at a large cost when other processes share the cores.
-        dtype = np.float32 if len(nodes) > SUBSPACE_LIMIT else np.float64
+        subspace = solver == "subspace" or len(nodes) > SUBSPACE_LIMIT
+        dtype = np.float32 if subspace else np.float64
         with threadpool_limits(limits=1):
-            eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes, dtype), k, rng)
+            eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes, dtype), k, rng, solver)
         if self.eigengap:
             k = eigengap_n_clusters(eigenvalues)
             vectors = vectors[:, :k]

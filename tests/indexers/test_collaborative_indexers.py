@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import indexers.spectral as spectral
 from datamodules.interactions import Interactions, Sequences
@@ -15,10 +16,12 @@ from indexers.residual import ResidualIndexer
 from indexers.spectral import (
     SpectralIndexer,
     affinity_graph,
+    drop_empty_columns,
     eigengap_n_clusters,
     spectral_embedding,
 )
 from indexers.stats import collaborative_coherence, index_statistics
+from kitbase.errors import ConfigError
 
 N_BLOCKS, BLOCK_ITEMS, N_USERS = 3, 20, 200
 N_ITEMS = N_BLOCKS * BLOCK_ITEMS + 1  # the last item never appears in training
@@ -170,12 +173,45 @@ def test_subspace_path_finds_the_dense_eigenvalues_in_float32(split, monkeypatch
     assert np.linalg.norm(projected - dense_vecs) / np.linalg.norm(dense_vecs) < 1e-2
 
 
-def test_sci_through_the_subspace_path_still_finds_the_blocks(split, monkeypatch) -> None:
-    monkeypatch.setattr(spectral, "SUBSPACE_LIMIT", 50)  # every split of more than 50 nodes
-    index = SpectralIndexer(n_clusters=3, max_cluster_size=10, entities="items", seed=1).fit(split.train)
-    top = index.item_codes[: N_ITEMS - 1, 0]
+def test_subgraph_keeps_only_the_columns_it_touches_and_the_exact_products(split) -> None:
+    graph = affinity_graph(split.train, "co")
+    a = graph.dense()
+    block = np.arange(BLOCK_ITEMS)  # block 0's items
+    users = np.arange(0, N_USERS, N_BLOCKS)  # block 0's users
+    nodes = np.concatenate([users, graph.n_user_nodes + block])
+    sub = graph.subgraph(nodes)
+    # Block 0's users buy only block 0's items (plus the held-out one, not in training): the
+    # user factor keeps 20 of 61 item columns, the item factor the 67 users of the block.
+    assert sub.bu.shape == (len(users), BLOCK_ITEMS)
+    assert sub.bi.shape == (BLOCK_ITEMS, len(users))
+    x = np.random.default_rng(1).standard_normal((len(nodes), 3))
+    assert np.allclose(sub.matmat(x), a[np.ix_(nodes, nodes)] @ x)
+
+
+def test_dropping_empty_columns_changes_no_bit_of_the_overlap_product() -> None:
+    rng = np.random.default_rng(0)
+    m = sp.random(50, 400, density=0.02, random_state=1, format="csr")
+    m.data[:] = 1.0
+    compact = drop_empty_columns(m)
+    assert compact.shape == (50, len(np.unique(m.indices))) and compact.nnz == m.nnz
+    x = rng.standard_normal((50, 4))
+    assert np.array_equal(compact @ (compact.T @ x), m @ (m.T @ x))
+
+
+def test_solver_auto_is_lanczos_below_the_limit_and_subspace_still_finds_the_blocks(split) -> None:
+    def top_codes(solver: str) -> np.ndarray:
+        index = SpectralIndexer(n_clusters=3, max_cluster_size=10, entities="items", seed=1, solver=solver)
+        return index.fit(split.train).item_codes
+
+    assert np.array_equal(top_codes("auto"), top_codes("lanczos"))
+    top = top_codes("subspace")[: N_ITEMS - 1, 0]
     assert all(len(np.unique(top[b * BLOCK_ITEMS : (b + 1) * BLOCK_ITEMS])) == 1 for b in range(N_BLOCKS))
     assert len(np.unique(top)) == N_BLOCKS
+
+
+def test_unknown_solver_is_refused_by_option_name() -> None:
+    with pytest.raises(ConfigError, match="--data.indexer.solver"):
+        SpectralIndexer(solver="arnoldi")
 
 
 def test_embeddings_normalized_and_cold_rows_zero(split) -> None:
