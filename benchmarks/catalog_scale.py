@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from index_scale import run_in_child, run_one, synthetic_interactions
+from index_scale import indexer_spec, run_in_child, run_one, synthetic_interactions
 
 from datamodules.samples import DEFAULT_HISTORY_LEN
 from indexers.registry import INDEXERS
@@ -234,8 +234,9 @@ def main(argv: list[str] | None = None) -> dict:
         "--indexers",
         nargs="*",
         default=["sci", "rq", "gci"],
-        choices=sorted(INDEXERS),
-        help="indexers to fit at every size (none: models only)",
+        type=indexer_spec,
+        help=f"indexers to fit at every size, of {sorted(INDEXERS)}, each optionally with arguments "
+        "(sci:solver=subspace); none: models only",
     )
     p.add_argument("--models", nargs="*", default=list(MODELS), choices=MODELS, help="models to time")
     p.add_argument("--preset", default="small", help="generative model shape")

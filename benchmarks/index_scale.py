@@ -10,6 +10,7 @@ per user, Zipf item popularity, and communities (each user buys mostly from a ho
 so that collaborative indexers have structure to find.
 
     python benchmarks/index_scale.py --sizes 10000 100000 --indexers sci gci rq random
+    python benchmarks/index_scale.py --sizes 100000 --indexers sci sci:solver=subspace
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import numpy as np
 from datamodules.interactions import Sequences
 from indexers.registry import INDEXERS, make_indexer
 from indexers.stats import collaborative_coherence
+from kitbase.errors import ConfigError
 
 HOME_SHARE = 0.7  # share of a user's interactions drawn from their home community
 ZIPF_EXPONENT = 1.0
@@ -82,11 +84,47 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def _fit_in_child(path: str, name: str, seed: int, queue: mp.Queue) -> None:
-    """Load the data, fit one indexer, report time, memory and a few code statistics."""
+def indexer_spec(text: str) -> str:
+    """An `--indexers` entry: a registry name, optionally with constructor arguments,
+    `sci:solver=subspace` or `rq:codebook_size=128,epochs=10`; checked here, before any data is
+    made, and returned unchanged (it names the result row)."""
+    try:
+        name, kwargs = parse_indexer_spec(text)
+        make_indexer(name, **kwargs)
+    except (ConfigError, TypeError, ValueError) as err:
+        raise argparse.ArgumentTypeError(f"{text!r}: {err}; known indexers: {sorted(INDEXERS)}") from err
+    return text
+
+
+def parse_indexer_spec(text: str) -> tuple[str, dict]:
+    """`name:key=value,...` -> (name, {key: value}); values read as int, float, true/false or text."""
+    name, _, options = text.partition(":")
+    kwargs = {}
+    for option in filter(None, options.split(",")):
+        key, eq, value = option.partition("=")
+        if not eq:
+            raise ValueError(f"option {option!r} is not key=value")
+        kwargs[key] = _option_value(value)
+    return name, kwargs
+
+
+def _option_value(value: str):
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _fit_in_child(path: str, spec: str, seed: int, queue: mp.Queue) -> None:
+    """Load the data, fit one indexer (`indexer_spec`), report time, memory and a few code statistics."""
     z = np.load(path)
     train = Sequences(z["offsets"], z["items"], int(z["n_items"]))
-    indexer = make_indexer(name, seed=seed)
+    name, kwargs = parse_indexer_spec(spec)
+    indexer = make_indexer(name, seed=seed, **kwargs)
     base = _rss_mb()
     start = time.perf_counter()
     cpu = time.process_time()
@@ -141,8 +179,8 @@ def main(argv: list[str] | None = None) -> None:
         "--indexers",
         nargs="+",
         default=["sci", "gci", "rq", "random"],
-        choices=sorted(INDEXERS),
-        help="indexers to time",
+        type=indexer_spec,
+        help=f"indexers to time, of {sorted(INDEXERS)}, each optionally with arguments (sci:solver=subspace)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the data and the indexers")
     parser.add_argument(

@@ -71,3 +71,23 @@ def test_catalog_scale_refuses_a_tiny_size():
     with pytest.raises(SystemExit) as exit:
         _load().main(["--sizes", "50"])
     assert exit.value.code == 2
+
+
+def test_indexer_arguments_are_parsed_and_a_bad_one_is_refused_before_any_data(capsys):
+    import pytest
+
+    index_scale = (_load(), importlib.import_module("index_scale"))[1]
+    assert index_scale.parse_indexer_spec("sci:solver=subspace,n_clusters=8,eigengap=true") == (
+        "sci",
+        {"solver": "subspace", "n_clusters": 8, "eigengap": True},
+    )
+    for bad, message in (
+        ("sci:solver=arnoldi", "--data.indexer.solver"),
+        ("sci:colour=red", "colour"),
+        ("sci:solver", "not key=value"),
+        ("bogus", "unknown indexer"),
+    ):
+        with pytest.raises(SystemExit) as exit:
+            _load().main(["--sizes", "300", "--indexers", bad, "--models"])
+        assert exit.value.code == 2
+        assert message in capsys.readouterr().err
