@@ -29,19 +29,20 @@ clusters are read from the span of the leading eigenvectors, not from each vecto
 
 from __future__ import annotations
 
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from threadpoolctl import threadpool_limits
 
 from datamodules.interactions import Sequences
 from datamodules.item_index import PAD
 from datamodules.progress import report
 from indexers.base import Indexer, append_disambiguation
-from indexers.collaborative import kmeans_labels
+from indexers.collaborative import kmeans_labels, one_thread
 from indexers.sequential import SequentialIndexer
 from kitbase.errors import ConfigError
 
@@ -54,6 +55,8 @@ DENSE_LIMIT = 1000  # below this many nodes a dense eigensolver beats Lanczos
 REGULARIZATION = 0.1
 SUBSPACE_LIMIT = 500_000  # above this many nodes (1M items: 3M at the top), subspace iteration
 SUBSPACE_ITERATIONS = 25  # block products of the subspace iteration
+PARALLEL_LIMIT = 100_000  # subspace splits above this many nodes run their products on threads
+ROW_BLOCKS = 2  # row blocks (and threads) of those products: the two cores of the target machine
 SUBSPACE_OVERSAMPLE = 10  # extra vectors carried beyond k (Halko, Martinsson & Tropp 2011)
 
 
@@ -78,11 +81,11 @@ class AffinityGraph:
     def n_nodes(self) -> int:
         return self.n_user_nodes + self.n_item_nodes
 
-    def subgraph(self, nodes: np.ndarray, dtype: type = np.float64) -> SubAffinity:
+    def subgraph(self, nodes: np.ndarray, dtype: type = np.float64, row_blocks: int = 1) -> SubAffinity:
         """The affinity restricted to `nodes` (sorted node numbers), as an operator."""
         split = np.searchsorted(nodes, self.n_user_nodes)
         users, items = nodes[:split], nodes[split:] - self.n_user_nodes
-        return SubAffinity(self, users, items, dtype)
+        return SubAffinity(self, users, items, dtype, row_blocks)
 
     def dense(self) -> np.ndarray:
         """The whole matrix as a dense array; for tests and tiny graphs only."""
@@ -92,10 +95,16 @@ class AffinityGraph:
 class SubAffinity:
     """Products with A[S, S]; user-user and item-item overlaps still count items and users
     outside S, exactly as slicing the full matrix would. `dtype` is that of the factors (their
-    entries are small integers, exact in float32) and of the products."""
+    entries are small integers, exact in float32) and of the products; with `row_blocks` > 1
+    the factors' products run on that many threads (`RowBlocks`)."""
 
     def __init__(
-        self, graph: AffinityGraph, users: np.ndarray, items: np.ndarray, dtype: type = np.float64
+        self,
+        graph: AffinityGraph,
+        users: np.ndarray,
+        items: np.ndarray,
+        dtype: type = np.float64,
+        row_blocks: int = 1,
     ) -> None:
         self.n_users, self.n = len(users), len(users) + len(items)
         g = graph
@@ -111,6 +120,19 @@ class SubAffinity:
             self.bi_diag = np.diff(self.bi.indptr).astype(dtype)
         if self.w_ui:
             self.ui = g.counts[users][:, items].astype(dtype)
+        self.factors = {
+            name: RowBlocks(getattr(self, name), row_blocks)
+            for name in ("bu", "bi", "ui")
+            if row_blocks > 1 and hasattr(self, name)
+        }
+
+    def _mul(self, name: str, x: np.ndarray) -> np.ndarray:
+        blocks = self.factors.get(name)
+        return blocks.matmul(x) if blocks else getattr(self, name) @ x
+
+    def _mul_t(self, name: str, x: np.ndarray) -> np.ndarray:
+        blocks = self.factors.get(name)
+        return blocks.matmul_t(x) if blocks else getattr(self, name).T @ x
 
     def matmat(self, x: np.ndarray) -> np.ndarray:
         """A[S, S] @ x for x of shape (n, k)."""
@@ -118,12 +140,12 @@ class SubAffinity:
         out = np.zeros_like(x)
         xu, xi = x[:nu], x[nu:]
         if self.w_uu:
-            out[:nu] = self.w_uu * (self.bu @ (self.bu.T @ xu) - self.bu_diag[:, None] * xu)
+            out[:nu] = self.w_uu * (self._mul("bu", self._mul_t("bu", xu)) - self.bu_diag[:, None] * xu)
         if self.w_ii:
-            out[nu:] = self.w_ii * (self.bi @ (self.bi.T @ xi) - self.bi_diag[:, None] * xi)
+            out[nu:] = self.w_ii * (self._mul("bi", self._mul_t("bi", xi)) - self.bi_diag[:, None] * xi)
         if self.w_ui:
-            out[:nu] += self.w_ui * (self.ui @ xi)
-            out[nu:] += self.w_ui * (self.ui.T @ xu)
+            out[:nu] += self.w_ui * self._mul("ui", xi)
+            out[nu:] += self.w_ui * self._mul_t("ui", xu)
         return out
 
     def dense(self) -> np.ndarray:
@@ -139,6 +161,34 @@ class SubAffinity:
             a[nu:, :nu] = ui.T
         np.fill_diagonal(a, 0.0)
         return a
+
+
+class RowBlocks:
+    """A sparse matrix (r, c) cut into `n` row blocks whose products run on threads (scipy's
+    sparse kernels release the GIL), for the few splits big enough to pay for it.
+
+    `matmul` stacks the blocks' products, which is exact; `matmul_t` adds the blocks' partial
+    products in block order, which rounds differently from one product, but the same way on any
+    number of cores.
+    """
+
+    def __init__(self, m: sp.csr_matrix, n: int) -> None:
+        self.bounds = np.linspace(0, m.shape[0], n + 1).astype(np.int64)
+        self.blocks = [m[lo:hi] for lo, hi in zip(self.bounds[:-1], self.bounds[1:])]
+
+    def matmul(self, x: np.ndarray) -> np.ndarray:
+        """m @ x: (r, k) for x (c, k)."""
+        return np.concatenate(list(_thread_pool().map(lambda b: b @ x, self.blocks)))
+
+    def matmul_t(self, x: np.ndarray) -> np.ndarray:
+        """m.T @ x: (c, k) for x (r, k)."""
+        rows = [x[lo:hi] for lo, hi in zip(self.bounds[:-1], self.bounds[1:])]
+        return functools.reduce(np.add, _thread_pool().map(lambda b, xb: b.T @ xb, self.blocks, rows))
+
+
+@functools.cache
+def _thread_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=ROW_BLOCKS)
 
 
 def drop_empty_columns(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -397,8 +447,10 @@ class SpectralIndexer(Indexer):
         # spin-wait, at a large cost when other processes share the cores.
         subspace = solver == "subspace" or len(nodes) > SUBSPACE_LIMIT
         dtype = np.float32 if subspace else np.float64
-        with threadpool_limits(limits=1):
-            eigenvalues, vectors = spectral_embedding(graph.subgraph(nodes, dtype), k, rng, solver)
+        blocks = ROW_BLOCKS if subspace and len(nodes) > PARALLEL_LIMIT else 1
+        with one_thread():
+            sub = graph.subgraph(nodes, dtype, blocks)
+            eigenvalues, vectors = spectral_embedding(sub, k, rng, solver)
         if self.eigengap:
             k = eigengap_n_clusters(eigenvalues)
             vectors = vectors[:, :k]

@@ -198,6 +198,17 @@ def test_dropping_empty_columns_changes_no_bit_of_the_overlap_product() -> None:
     assert np.array_equal(compact @ (compact.T @ x), m @ (m.T @ x))
 
 
+def test_products_on_row_blocks_match_the_single_product(split) -> None:
+    graph = affinity_graph(split.train, "co")
+    nodes = np.arange(graph.n_nodes - 1)
+    x = np.random.default_rng(2).standard_normal((len(nodes), 4)).astype(np.float32)
+    whole, blocked = graph.subgraph(nodes, np.float32), graph.subgraph(nodes, np.float32, row_blocks=2)
+    assert set(blocked.factors) == {"bu", "bi", "ui"} and not whole.factors
+    assert len(blocked.factors["bu"].blocks) == 2
+    assert np.array_equal(blocked.factors["ui"].matmul(x[N_USERS:]), whole.ui @ x[N_USERS:])  # stacked: exact
+    assert np.allclose(blocked.matmat(x), whole.matmat(x), rtol=1e-5, atol=1e-6)
+
+
 def test_solver_auto_is_lanczos_below_the_limit_and_subspace_still_finds_the_blocks(split) -> None:
     def top_codes(solver: str) -> np.ndarray:
         index = SpectralIndexer(n_clusters=3, max_cluster_size=10, entities="items", seed=1, solver=solver)
