@@ -202,11 +202,12 @@ def print_tables(rows: list[dict]) -> None:
         part_rows = [r for r in rows if r["part"].startswith("index:") == (kind == "indexer")]
         if not part_rows:
             continue
-        print(f"\n{'items':>9} {kind:<10} " + " ".join(f"{c:>11}" for c, _, _ in cols))
-        for r in part_rows:
-            name = r["part"].removeprefix("index:")
+        names = [r["part"].removeprefix("index:") for r in part_rows]
+        width = max(10, *map(len, names))  # indexer arguments make long names
+        print(f"\n{'items':>9} {kind:<{width}} " + " ".join(f"{c:>11}" for c, _, _ in cols))
+        for r, name in zip(part_rows, names):
             cells = r["error"] if "error" in r else " ".join(f"{_cell(r, k, f):>11}" for _, k, f in cols)
-            print(f"{r['items']:>9} {name:<10} {cells}")
+            print(f"{r['items']:>9} {name:<{width}} {cells}")
 
 
 def ratios(rows: list[dict]) -> list[dict]:
