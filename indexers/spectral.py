@@ -272,13 +272,19 @@ def spectral_embedding(
             ay = sub.matmat(y) + (tau / n) * y.sum(axis=0, keepdims=True)
             return (ay * d_isqrt[:, None]).reshape(x.shape)
 
-        if solver == "subspace" or n > SUBSPACE_LIMIT:
+        if uses_subspace(n, solver):
             vals, vecs = subspace_iteration(normalized, n, k, rng, sub.dtype)
         else:
             op = spla.LinearOperator((n, n), matvec=normalized, matmat=normalized, dtype=np.float64)
             vals, vecs = spla.eigsh(op, k=k, which="LA", v0=rng.standard_normal(n), tol=1e-4)
     order = np.argsort(-vals, kind="stable")
     return 1.0 - vals[order], vecs[:, order]
+
+
+def uses_subspace(n_nodes: int, solver: str) -> bool:
+    """Whether a sparse split of `n_nodes` is solved by subspace iteration: when `solver` says
+    so, and always above SUBSPACE_LIMIT nodes, where ARPACK fails."""
+    return solver == "subspace" or n_nodes > SUBSPACE_LIMIT
 
 
 def subspace_iteration(
@@ -308,9 +314,11 @@ def orthonormalized(z: np.ndarray) -> np.ndarray:
     Cholesky factor of the (b, b) Gram matrix (factored in float64).
 
     Two matrix products instead of Householder QR's column-by-column sweeps, several times
-    faster on the tall blocks of a million-node graph; it loses orthogonality only for an
+    faster on the tall blocks of a million-node graph. It loses orthogonality only for an
     ill-conditioned z, which (A + I) times an orthonormal block is not unless the graph has
-    many near-bipartite components, and then Householder QR takes over.
+    many near-bipartite components; where the Gram matrix is not even numerically positive
+    definite, Householder QR takes over. (The caller's final second pass restores
+    orthogonality to rounding.)
     """
     gram = (z.T @ z).astype(np.float64)
     try:
@@ -445,7 +453,7 @@ class SpectralIndexer(Indexer):
         report(f"eigensolver on {len(nodes):,} nodes")
         # Lanczos and small dense solvers are memory-bound BLAS-2 work: extra threads only
         # spin-wait, at a large cost when other processes share the cores.
-        subspace = solver == "subspace" or len(nodes) > SUBSPACE_LIMIT
+        subspace = uses_subspace(len(nodes), solver)
         dtype = np.float32 if subspace else np.float64
         blocks = ROW_BLOCKS if subspace and len(nodes) > PARALLEL_LIMIT else 1
         with one_thread():

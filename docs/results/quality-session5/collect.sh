@@ -7,4 +7,4 @@ for d in runs/s5/b-*; do
   mkdir -p $out/$n; cp $m $out/$n/val_history.csv; cp $d/times.txt $out/$n/
   [ -f $d/test_metrics.json ] && cp $d/test_metrics.json $out/$n/
 done
-cp runs/s5/{fit.sh,test.sh,jobs.sh,worker.sh,best.py,collect.sh} $out/
+cp runs/s5/{fit.sh,jobs.sh,worker.sh,best.py,collect.sh} $out/

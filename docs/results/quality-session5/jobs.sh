@@ -1,6 +1,6 @@
 # Session 5 queue: jobs claimed in order by workers (runs/s5/worker.sh), one per core.
 ES="--trainer.max_epochs 40 --trainer.callbacks+=EarlyStopping --trainer.callbacks.monitor val/ndcg@10 --trainer.callbacks.mode max --trainer.callbacks.patience 3"
-F=runs/s5/fit.sh; T=runs/s5/test.sh
+F=runs/s5/fit.sh
 C=/work/frozen/conf/beauty-items.yaml
 TOYS="--data.path ../shared/data/toys/data.txt"
 LS="--model.init_args.label_smoothing 0.1"
