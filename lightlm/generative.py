@@ -68,6 +68,10 @@ class GenerativeRecommender(Recommender):
             (every item, as SASRec's cross-entropy; training and beam search pay one
             catalogue-wide product at that step only) or `siblings` (only the items under the
             decoded prefix: cost independent of the catalogue size).
+        decoder_start: what the decoder's first position reads besides the BOS token. `bos`: nothing
+            (the decoder finds the history through cross-attention only). `newest`: the encoder's
+            output at the newest history position, the state SASRec scores items with, so the
+            first code step starts from a summary of the history, as SASRec's output does.
         rank_by: how items are ranked for validation, test and predict. `beam`: constrained beam
             search. `exact`: every item's exact code log-probability, teacher-forced over the
             trie with shared prefixes (one decoder pass per prefix of the next-to-last level);
@@ -98,6 +102,7 @@ class GenerativeRecommender(Recommender):
         last_step: str = "code",
         prefix_len: int | None = None,
         item_softmax: str = "catalogue",
+        decoder_start: str = "bos",
         rank_by: str = "beam",
     ) -> None:
         super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
@@ -121,7 +126,7 @@ class GenerativeRecommender(Recommender):
         self.save_hyperparameters()
         self.shape = dict(
             n_enc_layers=n_enc_layers, n_dec_layers=n_dec_layers, d_model=d_model,
-            n_heads=n_heads, d_ff=d_ff, dropout=dropout,
+            n_heads=n_heads, d_ff=d_ff, dropout=dropout, decoder_start=decoder_start,
         )
         model_config(preset, **self.shape)  # fail on an impossible shape now, not after indexing
         self.model: EncoderDecoder | None = None
@@ -193,7 +198,8 @@ class GenerativeRecommender(Recommender):
         target = batch["target"]
         memory, mask = self.model.encode(self.encoder_input(batch))
         tgt_in = _teacher_input(self.item_tokens[target])
-        states = self.model.decode_states(self.model.memory_kv(memory), mask, tgt_in)
+        start = self.model.start_states(memory)
+        states = self.model.decode_states(self.model.memory_kv(memory), mask, tgt_in, start=start)
         return self.code_loss(states, target)
 
     def window_step(self, batch: Batch) -> torch.Tensor:
@@ -212,8 +218,10 @@ class GenerativeRecommender(Recommender):
         last = users_len + (t + 1) * self.per_item - 1  # the last input position the target may read
         visible = mask[rows] & (torch.arange(src.shape[1], device=src.device) <= last[:, None, None, None])
         memory_kv = [(k[rows], v[rows]) for k, v in self.model.memory_kv(memory)]
+        start = self.model.start_states(memory, rows, newest=last)
         items = targets[rows, t]
-        return self.model.decode_states(memory_kv, visible, _teacher_input(self.item_tokens[items])), items
+        tgt_in = _teacher_input(self.item_tokens[items])
+        return self.model.decode_states(memory_kv, visible, tgt_in, start=start), items
 
     def code_loss(self, states: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy over the target items' tokens: each code token against its step's

@@ -48,6 +48,7 @@ def constrained_beam_search(
     memory, mask = model.encode(src)
     excluded = None if exclude is None else _excluded_counts(trie, *exclude)
     memory_kv = model.memory_kv(memory)  # per user, (B, H, S, hd): beams are queries against it
+    start = model.start_states(memory)
     # Beams alive per user at each step, Python ints: one at the start (the others would duplicate
     # it), then at most K and at most what the trie's levels so far can hold (for K = 20 and a
     # first code level of 2 values: 1, 2, 20), so no step computes beams known to be empty.
@@ -64,7 +65,7 @@ def constrained_beam_search(
     scores = torch.zeros(B, 1, device=device)
     for step in range(trie.depth):
         live, slots = lives[step], slice(first_slot[step], first_slot[step + 1])
-        h = model.decode_step(tokens, step, memory_kv, mask, cache, slots, visible[..., : slots.start])
+        h = model.decode_step(tokens, step, memory_kv, mask, cache, slots, visible[..., : slots.start], start)
         with record_function("constraint"):
             edge, invalid = trie.edges(nodes, step)  # (B*live, W) candidate edges of every beam
             if excluded is not None:

@@ -22,6 +22,7 @@ def exact_log_probs(model: EncoderDecoder, src: torch.Tensor, trie: PrefixTrie) 
     """(B, n_items) total log-probability of every item's code for each source row (B, S[, G])."""
     memory, mask = model.encode(src)
     memory_kv = model.memory_kv(memory)
+    start = model.start_states(memory)
     depth, device = trie.depth, src.device
     item_path = trie.item_path
     if depth > 1:
@@ -44,7 +45,9 @@ def exact_log_probs(model: EncoderDecoder, src: torch.Tensor, trie: PrefixTrie) 
     for lo in range(0, B, chunk):
         b = min(chunk, B - lo)
         kv = [(k[lo : lo + b], v[lo : lo + b]) for k, v in memory_kv]
-        states = model.decode_states(kv, mask[lo : lo + b], tgt_in.repeat(b, 1), rows_per_memory=P)
+        rows = slice(lo, lo + b)
+        own_start = None if start is None else start[rows]
+        states = model.decode_states(kv, mask[rows], tgt_in.repeat(b, 1), rows_per_memory=P, start=own_start)
         prefix = torch.zeros(b * P, device=device)
         for t in range(depth - 1):
             edge = path_edges[:, t : t + 1].repeat(b, 1)  # (b*P, 1): the path's own token

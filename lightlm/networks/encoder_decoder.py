@@ -18,6 +18,11 @@ from torch import nn
 
 from kitbase.errors import ConfigError
 
+# `bos`: the start token's embedding only; the decoder finds the history through cross-attention.
+# `newest`: plus the encoder's output at the newest input position, the state SASRec scores items
+# with, so the first code step starts from a summary of the history rather than a constant.
+DECODER_STARTS = ("bos", "newest")
+
 
 @dataclass
 class ModelConfig:
@@ -32,6 +37,7 @@ class ModelConfig:
     max_src_len: int = 512  # longest encoder input (user tokens + history codes)
     max_tgt_len: int = 16  # longest item code, plus the start token
     causal_encoder: bool = False  # each input position sees only itself and earlier positions
+    decoder_start: str = "bos"  # what the decoder's first position reads: see DECODER_STARTS
 
     def __post_init__(self) -> None:
         for name in ("n_enc_layers", "n_dec_layers", "d_model", "n_heads", "d_ff"):
@@ -43,6 +49,12 @@ class ModelConfig:
             )
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"--model.dropout must be in [0, 1), got {self.dropout}")
+        if self.decoder_start not in DECODER_STARTS:
+            raise ConfigError(
+                f"--model.decoder_start {self.decoder_start!r} is unknown; "
+                f"choose one of {list(DECODER_STARTS)}"
+            )
+
 
 
 ITEM_SCORES = 1 << 24  # item logits held at once when scoring the catalogue without gradient
@@ -250,6 +262,16 @@ class EncoderDecoder(nn.Module):
         """Cross-attention keys/values of every decoder layer, computed once per input."""
         return [block.cross_attn.keys_values(memory) for block in self.decoder]
 
+    def start_states(self, memory: torch.Tensor, rows=None, newest=None) -> torch.Tensor | None:
+        """What the decoder's first position adds to the BOS embedding (`decoder_start`): None for
+        `bos`; for `newest`, memory (B, S, C) at each row's newest input position, (B, C): the
+        last position, as inputs are left-padded with the newest item last. Window training
+        passes rows, newest (R,): each target's window and the newest position it may read,
+        giving (R, C)."""
+        if self.cfg.decoder_start == "bos":
+            return None
+        return memory[:, -1] if rows is None else memory[rows, newest]
+
     @property
     def n_code_steps(self) -> int:
         return self.step_tokens.shape[0]
@@ -308,23 +330,20 @@ class EncoderDecoder(nn.Module):
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
         """Teacher forcing: src (B, S), tgt_in (B, T) starting with BOS -> logits (B, T, W)."""
         memory, mask = self.encode(src)
-        return self.decode(self.memory_kv(memory), mask, tgt_in)
+        states = self.decode_states(self.memory_kv(memory), mask, tgt_in, start=self.start_states(memory))
+        return self.logits(states, slice(0, tgt_in.shape[1]))
 
-    def decode(self, memory_kv, memory_mask: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
-        """Teacher forcing against given cross-attention keys/values: tgt_in (R, T) -> (R, T, W).
-
-        memory_kv and memory_mask have one row per target row (memory_mask (R, 1, 1, S)), so
-        several targets may read one input each through its own visible part (window training).
-        """
-        return self.logits(self.decode_states(memory_kv, memory_mask, tgt_in), slice(0, tgt_in.shape[1]))
-
-    def decode_states(self, memory_kv, memory_mask, tgt_in: torch.Tensor, rows_per_memory: int = 1):
+    def decode_states(self, memory_kv, memory_mask, tgt_in: torch.Tensor, rows_per_memory: int = 1,
+                      start: torch.Tensor | None = None):
         """Teacher forcing, up to the decoder's last block: tgt_in (R, T) -> states (R, T, C).
 
         memory_kv/memory_mask have one row per target row, or one per `rows_per_memory`
-        consecutive target rows (see `DecoderBlock.forward`)."""
+        consecutive target rows (see `DecoderBlock.forward`); so do the `start_states`, if any."""
         T = tgt_in.shape[1]
-        x = self.drop(self.embed(tgt_in) + self.tgt_pos(torch.arange(T, device=tgt_in.device)))
+        x = self.embed(tgt_in) + self.tgt_pos(torch.arange(T, device=tgt_in.device))
+        if start is not None:
+            x[:, 0] += start.repeat_interleave(rows_per_memory, dim=0)
+        x = self.drop(x)
         for block, kv in zip(self.decoder, memory_kv):
             x = block(x, kv, memory_mask, rows_per_memory)
         return x
@@ -334,14 +353,17 @@ class EncoderDecoder(nn.Module):
         shape = (rows, self.cfg.n_heads, slots, self.cfg.d_model // self.cfg.n_heads)
         return [(like.new_zeros(shape), like.new_zeros(shape)) for _ in self.decoder]
 
-    def decode_step(self, token, pos: int, memory_kv, memory_mask, cache, slots: slice, visible):
+    def decode_step(self, token, pos: int, memory_kv, memory_mask, cache, slots: slice, visible, start=None):
         """One decoder position for k beams of each of B rows.
 
         token (B, k); `cache` from `new_cache(B, L, ...)`, this position's keys/values go to
-        `slots`; visible (B, k, slots.start) bool marks the earlier slots of each beam's prefix.
+        `slots`; visible (B, k, slots.start) bool marks the earlier slots of each beam's prefix;
+        start: the rows' `start_states` (B, C) or None, read at position 0 only.
         Returns the decoder states (B, k, C) at step `pos` (see `step_log_probs`).
         """
         x = self.embed(token) + self.tgt_pos.weight[pos]  # (B, k, C)
+        if pos == 0 and start is not None:
+            x = x + start[:, None]
         for block, kv, c in zip(self.decoder, memory_kv, cache):
             x = block.step(x, kv, memory_mask, c, slots, visible)
         return x

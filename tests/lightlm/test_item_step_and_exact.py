@@ -36,19 +36,23 @@ CODES = np.asarray(
     ]
 )
 LAYOUTS = [
-    ("code", None, "catalogue"),
-    ("item", 2, "catalogue"),
-    ("item", 2, "siblings"),
-    ("item", 1, "siblings"),
-    ("item", 1, "catalogue"),
+    ("code", None, "catalogue", "bos"),
+    ("item", 2, "catalogue", "bos"),
+    ("item", 2, "siblings", "bos"),
+    ("item", 1, "siblings", "bos"),
+    ("item", 1, "catalogue", "bos"),
+    ("code", None, "catalogue", "newest"),
+    ("item", 1, "siblings", "newest"),
 ]
 
 
-def _setup(last_step, prefix_len, softmax, n_users=4):
+def _setup(last_step, prefix_len, softmax, decoder_start="bos", n_users=4):
     torch.manual_seed(0)
     index = ItemIndex(item_codes=CODES, user_codes=np.arange(n_users)[:, None], indexer="test")
     layout = TokenLayout.from_index(index, item_step=last_step == "item", prefix_len=prefix_len)
-    cfg = model_config("tiny", max_src_len=1, max_tgt_len=layout.code_len, dropout=0.0)
+    cfg = model_config(
+        "tiny", max_src_len=1, max_tgt_len=layout.code_len, dropout=0.0, decoder_start=decoder_start
+    )
     items = (layout.item_token_start, len(CODES)) if layout.item_step else None
     model = EncoderDecoder(cfg, layout.vocab_size, layout.step_tokens, items, softmax).eval()
     return layout, model, PrefixTrie(layout.item_tokens, layout.local_index)
@@ -62,7 +66,7 @@ def _brute_force(layout, model, softmax):
     tgt_in = torch.cat([torch.full((n, 1), BOS), tokens[:, :-1]], 1)
     for u in range(len(src)):
         memory, mask = model.encode(src[u : u + 1].expand(n, -1))
-        states = model.decode_states(model.memory_kv(memory), mask, tgt_in)
+        states = model.decode_states(model.memory_kv(memory), mask, tgt_in, start=model.start_states(memory))
         for t in range(L):
             if t < model.n_code_steps:
                 logp = model.logits(states[:, t : t + 1], slice(t, t + 1))[:, 0].log_softmax(-1)
@@ -76,9 +80,9 @@ def _brute_force(layout, model, softmax):
     return out
 
 
-@pytest.mark.parametrize("last_step,prefix_len,softmax", LAYOUTS)
-def test_exact_scores_equal_brute_force(last_step, prefix_len, softmax):
-    layout, model, trie = _setup(last_step, prefix_len, softmax)
+@pytest.mark.parametrize("last_step,prefix_len,softmax,decoder_start", LAYOUTS)
+def test_exact_scores_equal_brute_force(last_step, prefix_len, softmax, decoder_start):
+    layout, model, trie = _setup(last_step, prefix_len, softmax, decoder_start)
     with torch.no_grad():
         want = _brute_force(layout, model, softmax)
         got = exact_log_probs(model, layout.user_tokens, trie)
@@ -87,9 +91,9 @@ def test_exact_scores_equal_brute_force(last_step, prefix_len, softmax):
         assert not torch.allclose(want, _brute_force(layout, model, "catalogue"))
 
 
-@pytest.mark.parametrize("last_step,prefix_len,softmax", LAYOUTS)
-def test_beam_search_with_enough_beams_is_exact(last_step, prefix_len, softmax):
-    layout, model, trie = _setup(last_step, prefix_len, softmax)
+@pytest.mark.parametrize("last_step,prefix_len,softmax,decoder_start", LAYOUTS)
+def test_beam_search_with_enough_beams_is_exact(last_step, prefix_len, softmax, decoder_start):
+    layout, model, trie = _setup(last_step, prefix_len, softmax, decoder_start)
     n = len(CODES)
     items, scores = constrained_beam_search(model, layout.user_tokens, trie, num_beams=n, top_k=n)
     exact_items, exact_scores = exact_top_k(model, layout.user_tokens, trie, top_k=n)

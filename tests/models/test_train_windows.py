@@ -69,7 +69,16 @@ def _generative(dm, **kw):
     return model.eval()
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(user_input=False), dict(history_input="codes")])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(user_input=False),
+        dict(history_input="codes"),
+        dict(user_input=False, decoder_start="newest"),
+        dict(history_input="codes", decoder_start="newest"),
+    ],
+)
 def test_generative_window_prediction_never_reads_later_items(dm, kw):
     model = _generative(dm, **kw)
     batch = dm.dataset("fit").__getitems__(list(range(40)))
@@ -91,7 +100,8 @@ def test_generative_window_prediction_never_reads_later_items(dm, kw):
 
     memory, mask = model.model.encode(src)
     tgt_in = _teacher_input(model.item_tokens[batch["target"]])
-    full = model.model.decode_states(model.model.memory_kv(memory), mask, tgt_in)
+    start = model.model.start_states(memory)
+    full = model.model.decode_states(model.model.memory_kv(memory), mask, tgt_in, start=start)
     torch.testing.assert_close(logits[t == 4], full[batch["targets"][:, 4] >= 0])
     torch.testing.assert_close(items, batch["targets"][rows, t])
 

@@ -126,6 +126,8 @@ CASES = [
     ("unknown option value", ["--data.task", "recommend"], "data.task"),
     ("unknown history input", ["--model.history_input", "tokens"],
      "--model.history_input 'tokens' is unknown"),
+    ("unknown decoder start", ["--model.decoder_start", "last"],
+     "--model.decoder_start 'last' is unknown"),
     ("windows without the sequential task", ["--data.train_windows", "true"],
      "--data.train_windows needs --data.task sequential"),
     (
