@@ -57,7 +57,6 @@ SUBSPACE_LIMIT = 500_000  # above this many nodes (1M items: 3M at the top), sub
 SUBSPACE_ITERATIONS = 25  # block products of the subspace iteration
 PARALLEL_LIMIT = 100_000  # subspace splits above this many nodes run their products on threads
 ROW_BLOCKS = 2  # row blocks (and threads) of those products: the two cores of the target machine
-SUBTREE_THREADS = 2  # top-level subtrees grown at once above SUBSPACE_LIMIT nodes
 SUBSPACE_OVERSAMPLE = 10  # extra vectors carried beyond k (Halko, Martinsson & Tropp 2011)
 
 
@@ -416,15 +415,7 @@ class SpectralIndexer(Indexer):
         return _trim(item_codes), None if user_codes is None else _trim(user_codes)
 
     def cluster_paths(self, graph: AffinityGraph) -> np.ndarray:
-        """(n_nodes, max_depth) cluster labels of every node, PAD after its leaf.
-
-        Below the top split, each top-level cluster's subtree is grown on its own. Up to
-        SUBSPACE_LIMIT nodes they share one random stream, in cluster order (so the codes of
-        every measured run stay as they were). Above it, each subtree draws its own seed from
-        that stream and SUBTREE_THREADS subtrees grow at once: the codes are the same for any
-        number of threads, and the thousands of small splits of a million-item catalogue use
-        both cores (their eigensolvers, products and KMeans release the GIL).
-        """
+        """(n_nodes, max_depth) cluster labels of every node, PAD after its leaf."""
         n = graph.n_nodes
         rng = np.random.default_rng(self.seed)
         paths = np.full((n, self.max_depth), PAD, dtype=np.int64)
@@ -437,37 +428,19 @@ class SpectralIndexer(Indexer):
         top = self.split(graph, linked, rng, solver) if len(linked) else np.zeros(0, dtype=np.int64)
         paths[linked, 0] = top
         paths[isolated, 0] = top.max() + 1 if len(top) else 0
+        # Work list of (nodes, depth of their next label, whether they have graph edges).
+        stack = [(linked[top == c], 1, True) for c in np.unique(top)[::-1]]
         if len(isolated):
-            self.grow(graph, paths, isolated, False, rng, solver)  # numbered in chunks: no randomness
-        subtrees = [linked[top == c] for c in np.unique(top)]
-        if n <= SUBSPACE_LIMIT:
-            for nodes in subtrees:
-                self.grow(graph, paths, nodes, True, rng, solver)
-            return paths
-        seeds = rng.integers(2**63 - 1, size=len(subtrees))
-        with one_thread(), ThreadPoolExecutor(max_workers=SUBTREE_THREADS) as pool:
-            # Each subtree writes only its own nodes' rows of `paths`.
-            grown = [pool.submit(self.grow, graph, paths, nodes, True, np.random.default_rng(seed), solver)
-                     for nodes, seed in zip(subtrees, seeds)]
-            for future in grown:
-                future.result()  # re-raises a subtree's error here
-        return paths
-
-    def grow(
-        self, graph: AffinityGraph, paths: np.ndarray, nodes: np.ndarray, has_graph: bool,
-        rng: np.random.Generator, solver: str,
-    ) -> None:
-        """Labels below depth 1 of one top-level cluster's `nodes`, depth first, into `paths`;
-        without graph edges (`has_graph` false) sets are cut into chunks instead of clustered."""
-        stack = [(nodes, 1)]
+            stack.append((isolated, 1, False))
         while stack:
-            nodes, depth = stack.pop()
+            nodes, depth, has_graph = stack.pop()
             if len(nodes) <= self.max_cluster_size or depth >= self.max_depth:
                 continue  # a leaf: append_leaf_tokens numbers its entities
             labels = self.split(graph, nodes, rng, solver) if has_graph else self.chunks(len(nodes))
             paths[nodes, depth] = labels
             for c in np.unique(labels)[::-1]:
-                stack.append((nodes[labels == c], depth + 1))
+                stack.append((nodes[labels == c], depth + 1, has_graph))
+        return paths
 
     def split(
         self, graph: AffinityGraph, nodes: np.ndarray, rng: np.random.Generator, solver: str

@@ -253,23 +253,3 @@ def test_long_steps_report_progress_to_a_listening_display(split):
     assert any(s.startswith("KMeans, 4 clusters of ") for s in steps)
     # The spectral recursion starts with the whole co-graph: 200 users and 60 trained items.
     assert next(s for s in steps if s.startswith("eigensolver")) == f"eigensolver on {N_USERS + 60:,} nodes"
-
-
-def test_subtrees_above_the_limit_give_the_same_codes_on_any_number_of_threads(split, monkeypatch) -> None:
-    # Above SUBSPACE_LIMIT nodes each top-level subtree has its own seed and they grow on
-    # threads; the codes must not depend on how many run at once.
-    monkeypatch.setattr(spectral, "SUBSPACE_LIMIT", 50)
-
-    def paths(threads: int) -> np.ndarray:
-        monkeypatch.setattr(spectral, "SUBTREE_THREADS", threads)
-        sci = SpectralIndexer(n_clusters=3, max_cluster_size=10, seed=1)
-        return sci.cluster_paths(affinity_graph(split.train, "co"))
-
-    one, two = paths(1), paths(2)
-    assert np.array_equal(one, two)
-    assert (one[:, 2] >= 0).any()  # the subtrees were split below depth 1, where the seeds act
-    _, leaf_sizes = np.unique(one, axis=0, return_counts=True)
-    assert leaf_sizes.max() <= 10
-    items = one[N_USERS : N_USERS + N_ITEMS - 1, 0]  # the planted blocks, at the top level
-    assert all(len(np.unique(items[b * BLOCK_ITEMS : (b + 1) * BLOCK_ITEMS])) == 1 for b in range(N_BLOCKS))
-    assert len(np.unique(items)) == N_BLOCKS
