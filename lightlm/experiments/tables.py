@@ -71,19 +71,26 @@ TOYS = (
 S4 = "quality-session4"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3).
+S6 = "quality-session6"
+# Session 6's configuration: session 4's plus label smoothing 0.1, d_model 64 and 100 co-SCI
+# clusters, chosen on Beauty's validation split (docs/quality.md, "Session 6").
 BEAUTY_CONVERGED = (
-    Group("generative, item-level last step, history only (`conf/beauty-items.yaml`)",
-          _runs(S4, "b-gen-nu-s0", "b-gen-c-s1", "b-gen-c-s2")),
+    Group("generative, session 6 (`conf/beauty-items.yaml`: + label smoothing, d_model 64, 100 clusters)",
+          _runs(S6, "b-ls01-dm64-n100-s0", "b-ls01-dm64-n100-s1", "b-ls01-dm64-n100-s2")),
     Group("SASRec-CE, same history and windows (`conf/beauty-sasrec-windows.yaml`) (*)",
           (f"{S3}/b-sasrec-conv-s0", *_runs(S4, "b-sasrec-conv-s1", "b-sasrec-conv-s2"))),
+    Group("generative, session 4 (history only, d_model 128, 50 clusters)",
+          _runs(S4, "b-gen-nu-s0", "b-gen-c-s1", "b-gen-c-s2")),
     Group("generative with session 3's user token (validation baseline)", _runs(S4, "b-gen-d01-s0"),
           compared=False),
 )
 TOYS_CONVERGED = (
-    Group("generative, item-level last step, history only (`conf/toys-items.yaml`)",
-          _runs(S4, "t-gen-c-s0", "t-gen-c-s1", "t-gen-c-s2")),
+    Group("generative, session 6 (`conf/toys-items.yaml`, the Beauty settings)",
+          _runs(S6, "t-ls01-dm64-n100-s0", "t-ls01-dm64-n100-s1", "t-ls01-dm64-n100-s2")),
     Group("SASRec-CE, same history and windows (`conf/toys-sasrec-windows.yaml`)",
           _runs(S4, "t-sasrec-conv-s0", "t-sasrec-conv-s1", "t-sasrec-conv-s2")),
+    Group("generative, session 4 (history only, d_model 128, 50 clusters)",
+          _runs(S4, "t-gen-c-s0", "t-gen-c-s1", "t-gen-c-s2")),
 )
 RATIO = (0, 1, "ratio generative / SASRec-CE")
 

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Copies the small result files of every session-6 run into docs/results/quality-session6/.
+out=docs/results/quality-session6; mkdir -p $out
+for d in runs/s6/b-* runs/s6/t-*; do
+  n=$(basename $d); m=$(ls $d/*/version_*/metrics.csv 2>/dev/null | head -1)
+  [ -f "$d/times.txt" ] && [ -n "$m" ] || continue
+  mkdir -p $out/$n; cp $m $out/$n/val_history.csv; cp $d/times.txt $out/$n/
+  for f in test_metrics.json beam_gap.json; do [ -f $d/$f ] && cp $d/$f $out/$n/; done
+done
+cp runs/s6/{fit.sh,test.sh,jobs.sh,worker.sh,best.py,collect.sh} $out/
