@@ -40,3 +40,10 @@ job_n200dm_s1() { $F b-ls01-dm64-n200-s1 $C --seed_everything 1 --data.seed 1 $L
 job_n200dm_s2() { $F b-ls01-dm64-n200-s2 $C --seed_everything 2 --data.seed 2 $LS $DM $N200; }
 JOBS="newest_s0 n100dm_s0 n100dm_s1 n100dm_s2 n200dm_s0 toys_n100dm_s0 toys_n100dm_s1 n200dm_s1 n200dm_s2"
 JOBS="$JOBS toys_n100dm_s2 test_beauty beam_gap test_toys"
+# Toys validation of 200 clusters (validation only; code of 5809851, whose conf/beauty-items.yaml
+# already holds label smoothing 0.1, d_model 64 and 100 clusters)
+job_toys_n200_s0() { $F t-ls01-dm64-n200-s0 $C $TOYS --seed_everything 0 --data.seed 0 $N200; }
+job_toys_n200_s1() { $F t-ls01-dm64-n200-s1 $C $TOYS --seed_everything 1 --data.seed 1 $N200; }
+job_toys_n200_s2() { $F t-ls01-dm64-n200-s2 $C $TOYS --seed_everything 2 --data.seed 2 $N200; }
+JOBS="$JOBS toys_n200_s0 toys_n200_s1 toys_n200_s2"
+JOBS="${JOBS/ toys_n200_s2/}"
