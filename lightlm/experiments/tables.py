@@ -69,11 +69,11 @@ TOYS = (
 )
 
 S4 = "quality-session4"
-# Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
-# input (`--model.user_input false`, chosen on validation over the user token of session 3).
 S6 = "quality-session6"
-# Session 6's configuration: session 4's plus label smoothing 0.1, d_model 64 and 100 co-SCI
-# clusters, chosen on Beauty's validation split (docs/quality.md, "Session 6").
+# Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
+# input (`--model.user_input false`, chosen on validation over the user token of session 3); in
+# session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
+# validation split (docs/quality.md, "Session 6").
 BEAUTY_CONVERGED = (
     Group("generative, session 6 (`conf/beauty-items.yaml`: + label smoothing, d_model 64, 100 clusters)",
           _runs(S6, "b-ls01-dm64-n100-s0", "b-ls01-dm64-n100-s1", "b-ls01-dm64-n100-s2")),

@@ -56,7 +56,6 @@ class ModelConfig:
             )
 
 
-
 ITEM_SCORES = 1 << 24  # item logits held at once when scoring the catalogue without gradient
 
 PRESETS: dict[str, dict] = {

@@ -7,4 +7,5 @@ for d in runs/s6/b-* runs/s6/t-*; do
   mkdir -p $out/$n; cp $m $out/$n/val_history.csv; cp $d/times.txt $out/$n/
   for f in test_metrics.json beam_gap.json; do [ -f $d/$f ] && cp $d/$f $out/$n/; done
 done
-cp runs/s6/{fit.sh,test.sh,jobs.sh,worker.sh,best.py,collect.sh} $out/
+# jobs.sh here is the tidied record of the queue; best.py is quality-session5's, unchanged.
+cp runs/s6/{fit.sh,test.sh,worker.sh,collect.sh} $out/
