@@ -72,6 +72,13 @@ class GenerativeRecommender(Recommender):
             (the decoder finds the history through cross-attention only). `newest`: the encoder's
             output at the newest history position, the state SASRec scores items with, so the
             first code step starts from a summary of the history, as SASRec's output does.
+        encoder_item_loss: weight of an auxiliary loss (default 0: none) that trains the encoder
+            to name the next item on its own, as SASRec does: the encoder's output at each
+            target's newest readable position, scored against every item's id embedding (the
+            rows the item step and `items+ids` share), cross-entropy over the catalogue, added to
+            the code loss. Needs `last_step: item`. Ranking still comes from the decoder (beam
+            search or the exact scorer); the loss costs training one catalogue-wide product per
+            target, as SASRec's does.
         rank_by: how items are ranked for validation, test and predict. `beam`: constrained beam
             search. `exact`: every item's exact code log-probability, teacher-forced over the
             trie with shared prefixes (one decoder pass per prefix of the next-to-last level);
@@ -103,6 +110,7 @@ class GenerativeRecommender(Recommender):
         prefix_len: int | None = None,
         item_softmax: str = "catalogue",
         decoder_start: str = "bos",
+        encoder_item_loss: float = 0.0,
         rank_by: str = "beam",
     ) -> None:
         super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
@@ -123,6 +131,13 @@ class GenerativeRecommender(Recommender):
                 raise ConfigError(f"--model.{name} {value!r} is unknown; choose one of {list(choices)}")
         if prefix_len is not None and last_step != "item":
             raise ConfigError("--model.prefix_len only applies with --model.last_step item")
+        if encoder_item_loss < 0.0:
+            raise ConfigError(f"--model.encoder_item_loss must be at least 0, got {encoder_item_loss}")
+        if encoder_item_loss and last_step != "item":
+            raise ConfigError(
+                "--model.encoder_item_loss scores items against the item step's embeddings: "
+                "use it with --model.last_step item"
+            )
         self.save_hyperparameters()
         self.shape = dict(
             n_enc_layers=n_enc_layers, n_dec_layers=n_dec_layers, d_model=d_model,
@@ -200,17 +215,18 @@ class GenerativeRecommender(Recommender):
         tgt_in = _teacher_input(self.item_tokens[target])
         start = self.model.start_states(memory)
         states = self.model.decode_states(self.model.memory_kv(memory), mask, tgt_in, start=start)
-        return self.code_loss(states, target)
+        return self.loss(states, target, memory[:, -1])
 
     def window_step(self, batch: Batch) -> torch.Tensor:
-        return self.code_loss(*self.window_states(batch))
+        return self.loss(*self.window_states(batch))
 
-    def window_states(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    def window_states(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Every target of each window at once: one encoder pass per window, one decoder row per
         target, each reading the (causal) encoder outputs up to its own history position.
 
-        Returns teacher-forced decoder states (R, L, C) and the items (R,) of the R targets, in
-        row-major (window, position) order."""
+        Returns teacher-forced decoder states (R, L, C), the items (R,) of the R targets, in
+        row-major (window, position) order, and the encoder output (R, C) at each target's newest
+        readable position."""
         src, targets = self.encoder_input(batch), batch["targets"]  # (B, S[, G]), (B, H)
         memory, mask = self.model.encode(src)
         rows, t = (targets >= 0).nonzero(as_tuple=True)
@@ -221,7 +237,18 @@ class GenerativeRecommender(Recommender):
         start = self.model.start_states(memory, rows, newest=last)
         items = targets[rows, t]
         tgt_in = _teacher_input(self.item_tokens[items])
-        return self.model.decode_states(memory_kv, visible, tgt_in, start=start), items
+        return self.model.decode_states(memory_kv, visible, tgt_in, start=start), items, memory[rows, last]
+
+    def loss(self, states: torch.Tensor, items: torch.Tensor, newest: torch.Tensor) -> torch.Tensor:
+        """The code loss, plus `encoder_item_loss` times the encoder's own next-item
+        cross-entropy. states (R, L, C), items (R,), newest (R, C): the encoder output each target
+        is predicted after."""
+        loss = self.code_loss(states, items)
+        weight = self.hparams.encoder_item_loss
+        if not weight:
+            return loss
+        logits = self.model.encoder_item_logits(newest)
+        return loss + weight * _cross_entropy(logits, items, self.hparams.label_smoothing)
 
     def code_loss(self, states: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy over the target items' tokens: each code token against its step's

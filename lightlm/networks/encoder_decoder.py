@@ -286,6 +286,12 @@ class EncoderDecoder(nn.Module):
         start, n = self.item_tokens
         return self.dec_norm(h) @ self.embed.weight[start : start + n].T
 
+    def encoder_item_logits(self, memory: torch.Tensor) -> torch.Tensor:
+        """memory (N, C): encoder outputs (already normalised) -> (N, n_items) logits of every item
+        against the tied item rows, as SASRec scores its state: the auxiliary encoder loss."""
+        start, n = self.item_tokens
+        return memory @ self.embed.weight[start : start + n].T
+
     def candidate_logits(self, h: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         """h (N, C) at the item step, candidate item tokens (N, W) -> (N, W) logits of just those.
 

@@ -82,17 +82,18 @@ def _generative(dm, **kw):
 def test_generative_window_prediction_never_reads_later_items(dm, kw):
     model = _generative(dm, **kw)
     batch = dm.dataset("fit").__getitems__(list(range(40)))
-    logits, items = model.window_states(batch)
+    logits, items, newest = model.window_states(batch)
     # Change every history item after position 2; the targets at positions <= 2 keep their logits.
     changed = dict(batch, history=batch["history"].clone())
     later = changed["history"][:, 3:]
     changed["history"][:, 3:] = torch.where(later >= 0, (later + 7) % dm.index.n_items, later)
-    logits2, items2 = model.window_states(changed)
+    logits2, items2, newest2 = model.window_states(changed)
     rows, t = (batch["targets"] >= 0).nonzero(as_tuple=True)
     early = t <= 2
     assert early.any() and (~early).any()
     torch.testing.assert_close(logits2[early], logits[early])
     assert not torch.allclose(logits2[~early], logits[~early])
+    torch.testing.assert_close(newest2[early], newest[early])
     # The newest target of a window is what a prefix sample of the same items predicts.
     prefix = {"user": batch["user"], "history": batch["history"], "target": batch["target"]}
     src = model.encoder_input(prefix)
@@ -104,6 +105,30 @@ def test_generative_window_prediction_never_reads_later_items(dm, kw):
     full = model.model.decode_states(model.model.memory_kv(memory), mask, tgt_in, start=start)
     torch.testing.assert_close(logits[t == 4], full[batch["targets"][:, 4] >= 0])
     torch.testing.assert_close(items, batch["targets"][rows, t])
+    torch.testing.assert_close(newest[t == 4], memory[batch["targets"][:, 4] >= 0, -1])
+
+
+def test_encoder_item_loss_adds_the_encoders_own_next_item_cross_entropy(dm):
+    """The window loss with `encoder_item_loss` w is the code loss plus w times the catalogue-wide
+    cross-entropy of each target against the encoder output it is predicted after, recomputed
+    here one target at a time from a prefix pass (newest history item last)."""
+    kw = dict(user_input=False, history_input="items+ids", last_step="item", prefix_len=1,
+              item_softmax="siblings", dropout=0.0)
+    plain, weighted = _generative(dm, **kw), _generative(dm, encoder_item_loss=0.5, **kw)
+    weighted.load_state_dict(plain.state_dict())
+    batch = dm.dataset("fit").__getitems__(list(range(16)))
+    rows, t = (batch["targets"] >= 0).nonzero(as_tuple=True)
+    by_hand = []
+    start, n = weighted.model.item_tokens
+    for r, p in zip(rows.tolist(), t.tolist()):
+        history = batch["history"][r : r + 1, : p + 1]
+        memory, _ = weighted.model.encode(weighted.encoder_input({"user": batch["user"][r : r + 1], "history": history}))
+        logits = memory[0, -1] @ weighted.model.embed.weight[start : start + n].T
+        by_hand.append(-logits.log_softmax(-1)[batch["targets"][r, p]])
+    with torch.no_grad():
+        gap = weighted.window_step(batch) - plain.window_step(batch)
+    assert float(gap) > 0.1
+    torch.testing.assert_close(gap, 0.5 * torch.stack(by_hand).mean(), rtol=1e-4, atol=1e-5)
 
 
 def test_window_training_needs_a_causal_model(dm, tmp_path):

@@ -128,6 +128,10 @@ CASES = [
      "--model.history_input 'tokens' is unknown"),
     ("unknown decoder start", ["--model.decoder_start", "last"],
      "--model.decoder_start 'last' is unknown"),
+    ("negative encoder item loss", ["--model.encoder_item_loss", "-1"],
+     "--model.encoder_item_loss must be at least 0"),
+    ("encoder item loss without an item step", ["--model.encoder_item_loss", "1"],
+     "use it with --model.last_step item"),
     ("windows without the sequential task", ["--data.train_windows", "true"],
      "--data.train_windows needs --data.task sequential"),
     (
