@@ -121,8 +121,8 @@ def test_encoder_item_loss_adds_the_encoders_own_next_item_cross_entropy(dm):
     by_hand = []
     start, n = weighted.model.item_tokens
     for r, p in zip(rows.tolist(), t.tolist()):
-        history = batch["history"][r : r + 1, : p + 1]
-        memory, _ = weighted.model.encode(weighted.encoder_input({"user": batch["user"][r : r + 1], "history": history}))
+        prefix = {"user": batch["user"][r : r + 1], "history": batch["history"][r : r + 1, : p + 1]}
+        memory, _ = weighted.model.encode(weighted.encoder_input(prefix))
         logits = memory[0, -1] @ weighted.model.embed.weight[start : start + n].T
         by_hand.append(-logits.log_softmax(-1)[batch["targets"][r, p]])
     with torch.no_grad():
