@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 from fsspec.implementations.local import LocalFileSystem
 from lightning.fabric.utilities.cloud_io import get_filesystem
+from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from datamodules.datamodule import RecDataModule
@@ -48,6 +49,30 @@ def check_checkpoint(path: str | Path, weights_only: bool = True) -> dict:
     return checkpoint
 
 
+def latest_checkpoint(best: ModelCheckpoint) -> ModelCheckpoint:
+    """A callback that writes `last.ckpt` in `best`'s folder at each of `best`'s save points (epoch
+    ends, `every_n_train_steps`, `train_time_interval`), whether or not the monitored metric improved.
+
+    Lightning 2.6 writes `save_last` only at a step where the monitored checkpoint is saved too, so
+    under a monitor its `last.ckpt` stays at the best epoch: a resume or `--ckpt_path last` would
+    silently continue from, or score, the best epoch's weights instead of the latest. The caller
+    turns `best.save_last` off and adds this callback after `best` (so that
+    `trainer.checkpoint_callback` stays the monitored one).
+    """
+    return ModelCheckpoint(
+        dirpath=best.dirpath,
+        filename=ModelCheckpoint.CHECKPOINT_NAME_LAST,
+        monitor=None,
+        save_top_k=1,
+        save_weights_only=best.save_weights_only,
+        every_n_train_steps=best._every_n_train_steps,
+        train_time_interval=best._train_time_interval,
+        every_n_epochs=best._every_n_epochs,
+        save_on_train_epoch_end=best._save_on_train_epoch_end,
+        enable_version_counter=False,
+    )
+
+
 class AtomicCheckpointIO(TorchCheckpointIO):
     """Writes a checkpoint to a temporary file beside it, then renames it into place.
 
@@ -64,6 +89,28 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         write_atomic(Path(path), buffer.getvalue())
 
 
+def recommender_class(checkpoint: dict, path: str | Path) -> tuple[type[Recommender], dict]:
+    """The model class of a loaded checkpoint and the keyword arguments that rebuild it.
+
+    The class comes from LightningCLI's `_class_path` hyperparameter, else from the `lightlm_class`
+    that `Recommender.on_save_checkpoint` stores (a checkpoint a plain `Trainer` saved), else, for
+    checkpoints older than both, the generative model. Refuses (`IndexMismatchError` naming `path`)
+    a class that is not a lightlm `Recommender`.
+    """
+    hparams = dict(checkpoint.get("hyper_parameters") or {})
+    hparams.pop("_instantiator", None)
+    default = checkpoint.get("lightlm_class", "lightlm.generative.GenerativeRecommender")
+    class_path = hparams.pop("_class_path", default)
+    module, _, name = class_path.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError):
+        cls = None
+    if not (isinstance(cls, type) and issubclass(cls, Recommender)):
+        raise IndexMismatchError(f"{path}: model class {class_path!r} is not a lightlm Recommender")
+    return cls, hparams
+
+
 def load_recommender(path: str | Path, data: RecDataModule) -> Recommender:
     """The trained recommender in `path`, in eval mode, attached to `data` with the checkpoint's
     own item index (no refit), as `lightlm test --ckpt_path` evaluates it.
@@ -75,16 +122,7 @@ def load_recommender(path: str | Path, data: RecDataModule) -> Recommender:
     """
     check_checkpoint(path)
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    hparams = dict(checkpoint.get("hyper_parameters") or {})
-    hparams.pop("_instantiator", None)
-    class_path = hparams.pop("_class_path", "lightlm.generative.GenerativeRecommender")
-    module, _, name = class_path.rpartition(".")
-    try:
-        cls = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError, ValueError):
-        cls = None
-    if not (isinstance(cls, type) and issubclass(cls, Recommender)):
-        raise IndexMismatchError(f"{path}: model class {class_path!r} is not a lightlm Recommender")
+    cls, hparams = recommender_class(checkpoint, path)
     index = ItemIndex.from_dict(checkpoint["lightlm_index"], source=f"{path} (its item index)")
     split = leave_one_out(data.read())
     if index.data_fingerprint != split.data.fingerprint():
@@ -100,7 +138,7 @@ def load_recommender(path: str | Path, data: RecDataModule) -> Recommender:
     except RuntimeError as e:
         reason = next((line.strip() for line in str(e).splitlines()[1:] if line.strip()), str(e))
         raise IndexMismatchError(
-            f"{path}: the checkpoint's {name} does not fit this data's task {data.task!r} with "
+            f"{path}: the checkpoint's {cls.__name__} does not fit this data's task {data.task!r} with "
             f"history length {data.history_len} ({reason})"
         ) from None
     return rec.eval()

@@ -248,19 +248,26 @@ class GenerativeRecommender(Recommender):
         if not weight:
             return loss
         logits = self.model.encoder_item_logits(newest)
-        return loss + weight * _cross_entropy(logits, items, self.hparams.label_smoothing)
+        return loss + weight * _cross_entropy(logits, items, self.hparams.label_smoothing).mean()
 
     def code_loss(self, states: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
-        """Mean cross-entropy over the target items' tokens: each code token against its step's
+        """Mean cross-entropy over the target items' tokens (every token weighs the same).
+        states (R, L, C), items (R,)."""
+        return self.token_losses(states, items).mean()
+
+    def token_losses(self, states: torch.Tensor, items: torch.Tensor, smoothing: float | None = None):
+        """(R, L) cross-entropy of each target item's tokens: each code token against its step's
         output tokens; with an item-level last step, the item against the catalogue or against
-        the items that share its prefix (`item_softmax`). states (R, L, C), items (R,)."""
+        the items that share its prefix (`item_softmax`). states (R, L, C), items (R,);
+        `smoothing` defaults to the model's label smoothing (0 gives the plain log-likelihood)."""
         tgt = self.item_tokens[items]  # (R, L)
         n_code = self.model.n_code_steps
-        smoothing = self.hparams.label_smoothing
+        smoothing = self.hparams.label_smoothing if smoothing is None else smoothing
         logits = self.model.logits(states[:, :n_code], slice(0, n_code))
-        loss = _cross_entropy(logits.flatten(0, 1), self.local_index[tgt[:, :n_code]].flatten(), smoothing)
+        code = _cross_entropy(logits.flatten(0, 1), self.local_index[tgt[:, :n_code]].flatten(), smoothing)
+        code = code.view(len(items), n_code)
         if n_code == tgt.shape[1]:
-            return loss
+            return code
         if self.hparams.item_softmax == "catalogue":
             item_logits, column = self.model.item_logits(states[:, -1]), items
         else:
@@ -269,8 +276,7 @@ class GenerativeRecommender(Recommender):
             item_logits = self.model.candidate_logits(states[:, -1], tokens)
             item_logits = item_logits.masked_fill(~valid, float("-inf"))
             column = (tokens == tgt[:, -1:]).float().argmax(1)
-        item_loss = _cross_entropy(item_logits, column, smoothing)
-        return (loss * n_code + item_loss) / (n_code + 1)  # every token weighs the same
+        return torch.cat([code, _cross_entropy(item_logits, column, smoothing)[:, None]], 1)
 
     def recommend(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor]:
         trie = self.trie.to(self.device)
@@ -293,13 +299,13 @@ def _teacher_input(tgt: torch.Tensor) -> torch.Tensor:
 
 
 def _cross_entropy(logits: torch.Tensor, target: torch.Tensor, smoothing: float) -> torch.Tensor:
-    """Mean cross-entropy of logits (N, W) in which -inf marks slots that are no class (padding
+    """Cross-entropy (N,) of logits (N, W) in which -inf marks slots that are no class (padding
     of a narrower step, a node's missing children); label smoothing spreads its mass over the
     real classes only (F.cross_entropy would spread it over the -inf slots too: an infinite loss)."""
     logp = logits.float().log_softmax(-1)
     nll = -logp.gather(1, target[:, None])[:, 0]
     if smoothing == 0.0:
-        return nll.mean()
+        return nll
     real = torch.isfinite(logp)
     uniform = -(logp.masked_fill(~real, 0.0).sum(-1) / real.sum(-1))
-    return ((1 - smoothing) * nll + smoothing * uniform).mean()
+    return (1 - smoothing) * nll + smoothing * uniform

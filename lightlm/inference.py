@@ -15,7 +15,6 @@ nothing but the user, so it refuses them.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import torch
 
 from datamodules.item_index import ItemIndex
 from kitbase.errors import ConfigError, DataFormatError, IndexMismatchError
-from lightlm.checkpoints import check_checkpoint
+from lightlm.checkpoints import check_checkpoint, recommender_class
 from lightlm.networks.tokens import PAD
 from lightlm.recommender import Recommender
 
@@ -62,11 +61,7 @@ class TrainedRecommender:
                 f"{path}: the checkpoint carries no original ids (made before lightlm.inference "
                 "existed); use `lightlm predict --ckpt_path` with its config, or refit"
             )
-        hparams = dict(ckpt["hyper_parameters"])
-        class_path = hparams.pop("_class_path", "lightlm.generative.GenerativeRecommender")
-        hparams.pop("_instantiator", None)
-        module, name = class_path.rsplit(".", 1)
-        cls = getattr(importlib.import_module(module), name)
+        cls, hparams = recommender_class(ckpt, path)
         model: Recommender = cls(**hparams)
         index = ItemIndex.from_dict(ckpt["lightlm_index"], source=f"{path} index")
         model.index = index

@@ -129,6 +129,7 @@ class Recommender(L.LightningModule):
     # ---- checkpoints carry their index -----------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint["lightlm_index"] = self.index.to_dict()
+        checkpoint["lightlm_class"] = f"{type(self).__module__}.{type(self).__qualname__}"
         if getattr(self, "data_info", None) is not None:
             checkpoint["lightlm_data"] = self.data_info
         # Dropout's random state, so that a run resumed from this checkpoint draws the same

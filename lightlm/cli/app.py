@@ -20,7 +20,7 @@ from lightlm.callbacks.outputs import check_output_dir, check_output_file, expan
 from lightlm.callbacks.predictions import RecommendationWriter
 from lightlm.callbacks.results import ResultsWriter
 from lightlm.callbacks.wandb_report import LoggedConfig, WandbReport
-from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint
+from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint, latest_checkpoint
 from lightlm.cli.terminal import drop_wandb_anonymous, quiet_library_notices
 from lightlm.inference import TrainedRecommender, read_histories
 from lightlm.recommender import DEFAULT_MONITOR, MONITORED_METRICS, Recommender
@@ -143,8 +143,9 @@ class LightLMCLI(LightningCLI):
 
     def instantiate_trainer(self, **kwargs):
         """The trainer with the kit's callbacks: a rich progress bar unless the user turned bars
-        off or configured their own, the metrics table, the W&B report, and checkpoints renamed
-        into place (never half-written) unless plugins are configured."""
+        off or configured their own, the metrics table, the W&B report, checkpoints renamed
+        into place (never half-written) unless plugins are configured, and a `last.ckpt` that
+        always holds the latest weights (`latest_checkpoint`)."""
         cfg = self.config_init[self.subcommand] if self.subcommand else self.config_init
         config = {**cfg["trainer"], **kwargs}
         callbacks = config.get("callbacks") or []
@@ -157,6 +158,10 @@ class LightLMCLI(LightningCLI):
         if not config.get("plugins"):
             kwargs["plugins"] = [AtomicCheckpointIO()]
         trainer = super().instantiate_trainer(**kwargs)
+        best = cfg.get("checkpoint")
+        if isinstance(best, ModelCheckpoint) and best.save_last and best in trainer.callbacks:
+            best.save_last = False
+            trainer.callbacks.append(latest_checkpoint(best))
         drop_wandb_anonymous(trainer.loggers)
         return trainer
 
