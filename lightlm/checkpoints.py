@@ -120,8 +120,7 @@ def load_recommender(path: str | Path, data: RecDataModule) -> Recommender:
     built for. Refuses (one `LightLMError` naming `path`) a checkpoint of other data, or one
     whose network does not fit `data`'s task and history length.
     """
-    check_checkpoint(path)
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    checkpoint = check_checkpoint(path)
     cls, hparams = recommender_class(checkpoint, path)
     index = ItemIndex.from_dict(checkpoint["lightlm_index"], source=f"{path} (its item index)")
     split = leave_one_out(data.read())

@@ -53,8 +53,7 @@ class TrainedRecommender:
     @staticmethod
     def load(path: str | Path, device: str | torch.device = "cpu") -> TrainedRecommender:
         """Rebuild the model of a `lightlm fit` checkpoint (loaded with `weights_only=True`)."""
-        check_checkpoint(path)
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        ckpt = check_checkpoint(path)
         data = ckpt.get("lightlm_data")
         if data is None:
             raise IndexMismatchError(
