@@ -1,6 +1,7 @@
 """benchmarks/step_loss.py on a tiny item-step model: its per-step likelihoods add up to the exact
 scorer's log-probability of the target, its hit rates are ordered, and it refuses a non-generative
-checkpoint and a missing file."""
+checkpoint and a missing file; a SASRec-CE reference read under the same codes adds up to its own
+full-softmax likelihood."""
 
 from __future__ import annotations
 
@@ -88,11 +89,48 @@ def test_step_likelihoods_add_up_to_the_exact_scorers(step_loss, trained, tmp_pa
     assert "val hit@20" in capsys.readouterr().out
 
 
-def test_step_loss_refuses_sasrec_and_missing_files(step_loss, trained, tmp_path):
+@pytest.fixture(scope="module")
+def sasrec(trained, tmp_path_factory):
     data, _ = trained
-    sasrec = _fit(SASRec(d_model=16, n_layers=1, n_heads=1, d_ff=32, max_len=HISTORY), data,
-                  SequentialIndexer(), tmp_path / "sasrec.ckpt")
+    return _fit(SASRec(d_model=16, n_layers=1, n_heads=1, d_ff=32, max_len=HISTORY), data,
+                SequentialIndexer(), tmp_path_factory.mktemp("sasrec") / "sasrec.ckpt")
+
+
+def test_reference_steps_add_up_to_its_softmax(step_loss, trained, sasrec, tmp_path, capsys):
+    data, ckpt = trained
+    out = tmp_path / "steps.json"
+    step_loss.main(["--data", str(data), "--ckpt", str(ckpt), "--history-len", str(HISTORY),
+                    "--samples", "100000", "--reference", str(sasrec), "--json", str(out)])
+    report = json.loads(out.read_text())["reference_under_codes"][str(ckpt)]
+    dm = RecDataModule(indexer=SequentialIndexer(), path=str(data), task="sequential", history_len=HISTORY,
+                       train_windows=True)
+    ref = load_recommender(sasrec, dm)
+    batch = dm.dataset("validate").__getitems__(list(range(150)))
+    with torch.no_grad():
+        logp = torch.log_softmax(ref.scores(batch).double(), dim=1)
+    target_nll = -logp.gather(1, batch["target"][:, None])
+    val = report["validate"]
+    assert len(val["nll"]) == 2 and val["targets"] == 150
+    assert sum(val["nll"]) == pytest.approx(float(target_nll.mean()), rel=1e-4)
+    # Its item-step rank, by hand: items of the target's cluster more probable than the target.
+    gen = load_recommender(ckpt, RecDataModule(indexer=SequentialIndexer(), path=str(data), task="sequential",
+                                               history_len=HISTORY, train_windows=True))
+    cluster = gen.trie.item_path[:, 0]
+    target = batch["target"]
+    same = cluster[None, :] == cluster[target][:, None]
+    beaten = (same & (logp > logp.gather(1, target[:, None]))).sum(1)
+    assert val["hit@1"][1] == pytest.approx(float((beaten == 0).double().mean()))
+    assert report["fit"]["hit@20"][0] == 1.0  # 4 first tokens, all within 20
+    assert report["fit"]["targets"] == json.loads(out.read_text())["checkpoints"][str(ckpt)]["fit"]["targets"]
+    assert "read under these codes" in capsys.readouterr().out
+
+
+def test_step_loss_refuses_sasrec_and_missing_files(step_loss, trained, sasrec, tmp_path):
+    data, ckpt = trained
     with pytest.raises(SystemExit, match="holds a SASRec, not the generative model"):
         step_loss.main(["--data", str(data), "--ckpt", str(sasrec), "--history-len", str(HISTORY)])
+    with pytest.raises(SystemExit, match="holds a GenerativeRecommender, not SASRec-CE"):
+        step_loss.main(["--data", str(data), "--ckpt", str(ckpt), "--history-len", str(HISTORY),
+                        "--reference", str(ckpt)])
     with pytest.raises(SystemExit):
         step_loss.main(["--data", str(tmp_path / "none.txt"), "--ckpt", str(sasrec)])
