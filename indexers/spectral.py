@@ -24,7 +24,12 @@ a million-item catalogue: 3M co-indexing nodes) Lanczos needs thousands of produ
 eigenvalues to 1e-4 among hundreds of near-equal ones, and ARPACK gave up (`No shifts could be
 applied`; docs/method.md section 9); there a randomized block subspace iteration in float32 finds the
 dominant subspace in a fixed number of block products, which is all the k-means step needs:
-clusters are read from the span of the leading eigenvectors, not from each vector apart.
+clusters are read from the span of the leading eigenvectors, not from each vector apart. The
+block products go through Chebyshev filters (Zhou & Saad 2007), which separate the leading
+eigenvalues from the hundreds crowding just below them in fewer products than plain powers.
+How many products is a measured setting, not a convergence test: on the synthetic catalogues a
+partly converged subspace gave codes of higher collaborative coherence than Lanczos's converged
+eigenvectors (docs/method.md section 9).
 """
 
 from __future__ import annotations
@@ -54,7 +59,9 @@ DENSE_LIMIT = 1000  # below this many nodes a dense eigensolver beats Lanczos
 # so no eigenvalue of 1 is repeated per component and nodes cut off inside a cluster still embed.
 REGULARIZATION = 0.1
 SUBSPACE_LIMIT = 500_000  # above this many nodes (1M items: 3M at the top), subspace iteration
-SUBSPACE_ITERATIONS = 25  # block products of the subspace iteration
+SUBSPACE_PRODUCTS = 8  # block products of the filtered subspace iteration (before Rayleigh-Ritz)
+SUBSPACE_WARMUP = 2  # plain power steps before the first Ritz values bound the filter
+CHEBYSHEV_DEGREE = 3  # block products per filter, between two Rayleigh-Ritz steps
 PARALLEL_LIMIT = 100_000  # subspace splits above this many nodes run their products on threads
 ROW_BLOCKS = 2  # row blocks (and threads) of those products: the two cores of the target machine
 SUBSPACE_OVERSAMPLE = 10  # extra vectors carried beyond k (Halko, Martinsson & Tropp 2011)
@@ -291,22 +298,59 @@ def subspace_iteration(
     matmat, n: int, k: int, rng: np.random.Generator, dtype: type = np.float32
 ) -> tuple[np.ndarray, np.ndarray]:
     """k leading eigenpairs of a symmetric operator with spectrum in [-1, 1] (the normalized
-    adjacency), by randomized block subspace iteration and a Rayleigh-Ritz step.
+    adjacency), by randomized block subspace iteration with Chebyshev filtering and
+    Rayleigh-Ritz steps.
 
-    Iterates on A + I, whose spectrum is in [0, 2] with the same order at the top, so the
-    eigenvalues near -1 that a bipartite user-item block brings cannot take over the block.
-    Returns ((k,), (n, k)) Ritz values and vectors of A.
+    A few power steps on A + I (spectrum in [0, 2], so the eigenvalues near -1 that a bipartite
+    user-item block brings cannot take over) give a first block. Then, until SUBSPACE_PRODUCTS
+    products are spent: Rayleigh-Ritz, and a Chebyshev polynomial of degree CHEBYSHEV_DEGREE
+    mapping [-1, c] onto [-1, 1], c the block's smallest Ritz value. The polynomial stays within
+    [-1, 1] on the eigenvalues below c and grows like cosh(degree * acosh(x)) above it, so
+    eigenvalues barely above c, which plain powers separate by a factor (1 + l) / (1 + c) per
+    product, are amplified far more. Returns ((k,), (n, k)) Ritz values and vectors of A.
     """
     block = min(n, k + SUBSPACE_OVERSAMPLE)
     q = orthonormalized(rng.standard_normal((n, block)).astype(dtype))
-    for _ in range(SUBSPACE_ITERATIONS):
+    for _ in range(SUBSPACE_WARMUP):
         z = matmat(q)
         z += q
         q = orthonormalized(z)
-    q = orthonormalized(q)  # a second pass: orthonormal to rounding before Rayleigh-Ritz
-    h = q.T.astype(np.float64) @ matmat(q).astype(np.float64)  # (block, block) projected A
+    products = SUBSPACE_WARMUP
+    while True:
+        aq = matmat(q)
+        products += 1
+        vals, q, aq = rayleigh_ritz(q, aq)
+        if products > SUBSPACE_PRODUCTS:
+            return vals[-k:], q[:, -k:].astype(np.float64)
+        degree = min(CHEBYSHEV_DEGREE, SUBSPACE_PRODUCTS - products + 1)
+        q = orthonormalized(orthonormalized(chebyshev_filter(matmat, q, aq, float(vals[0]), degree)))
+        products += degree - 1
+
+
+def rayleigh_ritz(q: np.ndarray, aq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ritz values (b,) ascending, and the block q (n, b) and its product aq = A q (n, b) both
+    rotated onto the Ritz vectors; the (b, b) projected matrix is solved in float64."""
+    h = q.T.astype(np.float64) @ aq.astype(np.float64)
     vals, w = np.linalg.eigh((h + h.T) / 2)
-    return vals[-k:], (q @ w[:, -k:].astype(dtype)).astype(np.float64)
+    w = w.astype(q.dtype)
+    return vals, q @ w, aq @ w
+
+
+def chebyshev_filter(matmat, q: np.ndarray, aq: np.ndarray, cutoff: float, degree: int) -> np.ndarray:
+    """T_degree((A - e) / r) q for the interval [-1, cutoff] = [e - r, e + r], by the three-term
+    recurrence y_{j+1} = 2 (A - e) y_j / r - y_{j-1}; aq = A q saves the first product, so it
+    costs degree - 1 products. q, aq (n, b) -> (n, b), not normalized."""
+    e, r = (cutoff - 1.0) / 2, (cutoff + 1.0) / 2
+    previous, current = q, aq
+    current -= e * q
+    current /= r
+    for _ in range(degree - 1):
+        following = matmat(current)
+        following -= e * current
+        following *= 2.0 / r
+        following -= previous
+        previous, current = current, following
+    return current
 
 
 def orthonormalized(z: np.ndarray) -> np.ndarray:
