@@ -57,7 +57,9 @@ for spec in sys.argv[2:]:
         S.SUBSPACE_ITERATIONS = p
         S.subspace_iteration = orig
     else:
-        S.subspace_iteration = lambda m, n, k, rng, dtype=np.float32, p=p, d=d: cheb(m, n, k, rng, dtype, p, d)
+        S.subspace_iteration = lambda m, n, k, rng, dtype=np.float32, p=p, d=d: cheb(
+            m, n, k, rng, dtype, p, d
+        )
     c = time.process_time()
     t = time.perf_counter()
     idx = S.SpectralIndexer(solver="subspace", seed=0).fit(train)
