@@ -83,18 +83,6 @@ def implied_steps(logits: torch.Tensor, items: torch.Tensor, item_path: torch.Te
     return nll, ranks
 
 
-def reference_logits(ref: SASRec, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
-    """SASRec-CE's (R, n_items) logits and items (R,) for the batch's targets, in the row-major
-    (window, position) order of `GenerativeRecommender.window_states`."""
-    table = ref.item_embed.weight[: ref.n_items].T
-    if "targets" not in batch:
-        return ref.scores(batch), batch["target"]
-    states = ref.states(batch["history"])
-    targets = batch["targets"][:, -states.shape[1] :]
-    rows, t = (targets >= 0).nonzero(as_tuple=True)
-    return states[rows, t] @ table, targets[rows, t]
-
-
 def picked_samples(ds, n: int, seed: int) -> list[np.ndarray]:
     """`n` seeded random sample numbers of a dataset, sorted, in batches of 256."""
     rng = np.random.default_rng(seed)
@@ -123,7 +111,8 @@ def reference_report(ref: SASRec, ref_dm: RecDataModule, rec: GenerativeRecommen
     nll, ranks = [], []
     ds = ref_dm.dataset(stage)
     for picked in picked_samples(ds, n, seed):
-        logits, items = reference_logits(ref, ds.__getitems__(picked.tolist()))
+        # Row-major (window, position) targets, the order of GenerativeRecommender.window_states.
+        logits, items = ref.target_logits(ds.__getitems__(picked.tolist()))
         step_nll, step_ranks_ = implied_steps(logits, items, trie.item_path, parent)
         nll.append(step_nll)
         ranks.append(step_ranks_)
@@ -164,7 +153,6 @@ def main(argv: list[str] | None = None) -> None:
     for path in (args.data, *args.ckpt, *([args.reference] if args.reference else [])):
         if not Path(path).is_file():
             parser.error(f"no such file: {path}")
-    torch.set_grad_enabled(False)
     results, reference = {}, {}
     try:
         ref, ref_dm = None, None

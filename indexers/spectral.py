@@ -339,7 +339,7 @@ def rayleigh_ritz(q: np.ndarray, aq: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def chebyshev_filter(matmat, q: np.ndarray, aq: np.ndarray, cutoff: float, degree: int) -> np.ndarray:
     """T_degree((A - e) / r) q for the interval [-1, cutoff] = [e - r, e + r], by the three-term
     recurrence y_{j+1} = 2 (A - e) y_j / r - y_{j-1}; aq = A q saves the first product, so it
-    costs degree - 1 products. q, aq (n, b) -> (n, b), not normalized."""
+    costs degree - 1 products, and aq is overwritten. q, aq (n, b) -> (n, b), not normalized."""
     e, r = (cutoff - 1.0) / 2, (cutoff + 1.0) / 2
     previous, current = q, aq
     current -= e * q

@@ -155,14 +155,20 @@ class SASRec(Recommender):
         """(B, n_items) logits of every item, against the tied item embeddings."""
         return self.user_state(batch["history"]) @ self.item_embed.weight[: self.n_items].T
 
+    def target_logits(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """(R, n_items) logits and items (R,) of the batch's R targets: one per sample, or with
+        --data.train_windows every filled position of each window, in row-major (window,
+        position) order."""
+        if "targets" not in batch:
+            return self.scores(batch), batch["target"]
+        states = self.states(batch["history"])
+        targets = batch["targets"][:, -states.shape[1] :]
+        rows, t = (targets >= 0).nonzero(as_tuple=True)
+        return states[rows, t] @ self.item_embed.weight[: self.n_items].T, targets[rows, t]
+
     def model_step(self, batch: Batch) -> torch.Tensor:
-        if "targets" in batch:  # --data.train_windows: every position of the window is a target
-            states = self.states(batch["history"])
-            targets = batch["targets"][:, -states.shape[1] :]
-            rows, t = (targets >= 0).nonzero(as_tuple=True)
-            logits = states[rows, t] @ self.item_embed.weight[: self.n_items].T
-            return F.cross_entropy(logits.float(), targets[rows, t])
-        return F.cross_entropy(self.scores(batch).float(), batch["target"])
+        logits, items = self.target_logits(batch)
+        return F.cross_entropy(logits.float(), items)
 
     def on_fit_end(self) -> None:
         path = self.hparams.export_embeddings
