@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
@@ -154,11 +154,13 @@ def one_thread():
     return _thread_pools().limit(limits=1)
 
 
-def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
+def kmeans_labels(x: np.ndarray, k: int, seed: int, init_trials: int | None = None) -> np.ndarray:
     """KMeans labels (n,) of the rows of x, in at most k clusters.
 
     Centroids are fitted on a seeded sample of at most KMEANS_FIT_POINTS rows: a million-row
-    KMeans would cost minutes for centroids that a sample already pins down.
+    KMeans would cost minutes for centroids that a sample already pins down. `init_trials`:
+    candidates tried per k-means++ seed centroid; None keeps scikit-learn's greedy default
+    (2 + log k), which costs as much as the Lloyd iterations on SCI's small splits.
     """
     n = len(x)
     k = min(k, n)
@@ -168,7 +170,10 @@ def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
     fit = x
     if n > KMEANS_FIT_POINTS:
         fit = x[np.sort(rng.choice(n, KMEANS_FIT_POINTS, replace=False))]
-    km = KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=seed)
+    init = "k-means++"
+    if init_trials is not None:
+        init = functools.partial(_kmeans_plusplus_centroids, n_local_trials=init_trials)
+    km = KMeans(n_clusters=k, init=init, n_init=KMEANS_INITS, random_state=seed)
     report(f"KMeans, {k} clusters of {len(fit):,} points")
     # One thread: KMeans's OpenMP threads spin-wait between short iterations, which stalls them
     # whenever another process shares the cores (docs/method.md section 9).
@@ -179,6 +184,11 @@ def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
         km.fit(fit)
     labels = km.labels_ if fit is x else km.predict(x)
     return labels.astype(np.int64)
+
+
+def _kmeans_plusplus_centroids(x: np.ndarray, k: int, random_state, n_local_trials: int) -> np.ndarray:
+    """KMeans's `init` callable: k-means++ seeds (k, dim) with `n_local_trials` candidates each."""
+    return kmeans_plusplus(x, k, random_state=random_state, n_local_trials=n_local_trials)[0]
 
 
 def quantized_codes(prefix: np.ndarray, warm: np.ndarray, cold_label: int, base: int) -> np.ndarray:

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 import indexers.spectral as spectral
 from datamodules.interactions import Interactions, Sequences
 from datamodules.split import leave_one_out
-from indexers.collaborative import collaborative_embeddings
+from indexers.collaborative import collaborative_embeddings, kmeans_labels
 from indexers.graph import GraphIndexer
 from indexers.random_ids import RandomIndexer
 from indexers.residual import ResidualIndexer
@@ -241,6 +241,45 @@ def test_solver_auto_is_lanczos_below_the_limit_and_subspace_still_finds_the_blo
 def test_unknown_solver_is_refused_by_option_name() -> None:
     with pytest.raises(ConfigError, match="--data.indexer.solver"):
         SpectralIndexer(solver="arnoldi")
+
+
+def test_one_kmeans_init_trial_still_finds_the_blocks_and_changes_the_seeding(split) -> None:
+    index = SpectralIndexer(n_clusters=3, max_cluster_size=10, entities="items", kmeans_init_trials=1)
+    top = index.fit(split.train).item_codes[: N_ITEMS - 1, 0]
+    assert all(len(np.unique(top[b * BLOCK_ITEMS : (b + 1) * BLOCK_ITEMS])) == 1 for b in range(N_BLOCKS))
+    assert len(np.unique(top)) == N_BLOCKS
+    # Five well-separated points per blob, three blobs and nine clusters: the seeds then decide
+    # how each blob is cut, so one candidate per seed and the greedy default's 4 disagree.
+    rng = np.random.default_rng(0)
+    x = np.concatenate([c + 0.3 * rng.standard_normal((5, 2)) for c in ((0, 0), (10, 0), (0, 10))])
+    greedy, single = kmeans_labels(x, 9, seed=0), kmeans_labels(x, 9, seed=0, init_trials=1)
+    assert np.array_equal(greedy, kmeans_labels(x, 9, seed=0, init_trials=None))
+    assert not np.array_equal(greedy, single)
+
+
+def test_kmeans_init_trials_default_to_one_only_above_the_subspace_limit(split, monkeypatch) -> None:
+    seen = []
+
+    def recording_kmeans(x, k, seed, init_trials=None):
+        seen.append(init_trials)
+        return kmeans_labels(x, k, seed, init_trials)
+
+    monkeypatch.setattr(spectral, "kmeans_labels", recording_kmeans)
+
+    def trials_used(limit: int, **options) -> set:
+        monkeypatch.setattr(spectral, "SUBSPACE_LIMIT", limit)
+        seen.clear()
+        SpectralIndexer(n_clusters=3, max_cluster_size=10, **options).fit(split.train)
+        return set(seen)
+
+    assert trials_used(spectral.SUBSPACE_LIMIT) == {None}  # scikit-learn's greedy default
+    assert trials_used(10) == {1}  # the graph is above the limit: every split, small ones too
+    assert trials_used(10, kmeans_init_trials=3) == {3}
+
+
+def test_kmeans_init_trials_below_one_are_refused_by_option_name() -> None:
+    with pytest.raises(ConfigError, match="--data.indexer.kmeans_init_trials"):
+        SpectralIndexer(kmeans_init_trials=0)
 
 
 def test_embeddings_normalized_and_cold_rows_zero(split) -> None:
