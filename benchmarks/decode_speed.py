@@ -275,6 +275,11 @@ def check_inputs(parser: argparse.ArgumentParser, args) -> None:
         parser.error(f"--history-len must be at least 0, got {args.history_len}")
 
 
+def on_device(batch: dict, device: torch.device) -> dict:
+    """The batch's tensors moved to `device` (the model's), other values as they are."""
+    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default=str(DEFAULT_DATA), help="P5 data.txt, or 'synthetic'")
@@ -308,8 +313,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     def batches(count: int) -> list[torch.Tensor]:
         bs = args.batch_size
-        return [
-            rec.encoder_input(ds.__getitems__(list(range(i, min(count, i + bs))))).to(args.device)
+        return [  # the samples go where the model is: encoder_input indexes its token tables
+            rec.encoder_input(on_device(ds.__getitems__(list(range(i, min(count, i + bs)))), args.device))
             for i in range(0, count, bs)
         ]
 
