@@ -83,6 +83,11 @@ class GenerativeRecommender(Recommender):
             search. `exact`: every item's exact code log-probability, teacher-forced over the
             trie with shared prefixes (one decoder pass per prefix of the next-to-last level);
             slower, and the reference that measures beam search's gap.
+        prefix_weight: ranking only (training ignores it): beam search and the exact scorer rank
+            by prefix_weight * log p(code prefix) + log p(last step | prefix). 1.0 is the model's
+            own probability; below 1 flattens the prefix (cluster) step's say in the ranking,
+            above 1 sharpens it. An inference option like `num_beams`: `validate`/`test` with
+            another value re-rank a trained checkpoint.
     """
 
     def __init__(
@@ -112,6 +117,7 @@ class GenerativeRecommender(Recommender):
         decoder_start: str = "bos",
         encoder_item_loss: float = 0.0,
         rank_by: str = "beam",
+        prefix_weight: float = 1.0,
     ) -> None:
         super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
         if num_beams < top_k:
@@ -129,6 +135,8 @@ class GenerativeRecommender(Recommender):
         ):
             if value not in choices:
                 raise ConfigError(f"--model.{name} {value!r} is unknown; choose one of {list(choices)}")
+        if not prefix_weight > 0.0:
+            raise ConfigError(f"--model.prefix_weight must be positive, got {prefix_weight}")
         if prefix_len is not None and last_step != "item":
             raise ConfigError("--model.prefix_len only applies with --model.last_step item")
         if encoder_item_loss < 0.0:
@@ -170,6 +178,7 @@ class GenerativeRecommender(Recommender):
         )
         item_tokens = (layout.item_token_start, index.n_items) if layout.item_step else None
         self.model = EncoderDecoder(cfg, vocab_size, layout.step_tokens, item_tokens, hp.item_softmax)
+        self.model.prefix_weight = hp.prefix_weight
         if self.hparams.compile:
             self.model.compile()
         self.trie = PrefixTrie(layout.item_tokens, layout.local_index)

@@ -83,8 +83,8 @@ TRAINER_DEFAULTS = {
 
 
 # Model arguments a checkpoint's hyperparameters never override: they change how a trained model
-# ranks (beams, list length, history exclusion), not what was trained.
-INFERENCE_OPTIONS = ("num_beams", "top_k", "exclude_train_items", "rank_by")
+# ranks (beams, list length, history exclusion, the prefix steps' weight), not what was trained.
+INFERENCE_OPTIONS = ("num_beams", "top_k", "exclude_train_items", "rank_by", "prefix_weight")
 
 # Subcommands that score a trained model: without `--ckpt_path` they read the configured best.ckpt.
 EVALUATIONS = ("validate", "test", "predict")

@@ -198,6 +198,10 @@ class EncoderDecoder(nn.Module):
     With `item_tokens` = (first token, n_items), one more step follows the T code steps and
     scores items against their own embedding rows, normalised over the whole catalogue
     (`item_softmax="catalogue"`) or over the items that share the decoded prefix (`"siblings"`).
+
+    `prefix_weight` (an inference setting, 1.0 by default) multiplies the log-probabilities of
+    every step before the last in `step_log_probs`, so beam search and the exact scorer rank by
+    prefix_weight * log p(prefix) + log p(last token | prefix); training never reads it.
     """
 
     def __init__(
@@ -219,6 +223,7 @@ class EncoderDecoder(nn.Module):
         self.decoder = nn.ModuleList(DecoderBlock(cfg) for _ in range(cfg.n_dec_layers))
         self.enc_norm, self.dec_norm = RMSNorm(cfg.d_model), RMSNorm(cfg.d_model)
         self.drop = nn.Dropout(cfg.dropout)
+        self.prefix_weight = 1.0
         self.apply(self._init)
 
     @staticmethod
@@ -275,6 +280,11 @@ class EncoderDecoder(nn.Module):
     def n_code_steps(self) -> int:
         return self.step_tokens.shape[0]
 
+    @property
+    def last_step(self) -> int:
+        """Index of the final decoding step: the item step if there is one, else the last code level."""
+        return self.n_code_steps if self.item_tokens is not None else self.n_code_steps - 1
+
     def logits(self, h: torch.Tensor, steps: slice) -> torch.Tensor:
         """h (B, T, C) at code `steps` -> logits (B, T, W) over each step's output tokens."""
         tokens = self.step_tokens[steps]  # (T, W)
@@ -319,7 +329,8 @@ class EncoderDecoder(nn.Module):
 
         h (N, C): decoder states at `step`; tokens, columns, valid (N, W): the candidates (a trie
         node's children), their column in the step's logits, and which slots are real.
-        Returns (N, W), -inf where not valid: what beam search and the exact scorer both add up.
+        Returns (N, W), -inf where not valid: what beam search and the exact scorer both add up
+        (times `prefix_weight` before the last step).
         """
         if step < self.n_code_steps:
             logp = self.logits(h[:, None], slice(step, step + 1))[:, 0].float().log_softmax(-1)
@@ -330,6 +341,8 @@ class EncoderDecoder(nn.Module):
         else:  # siblings: normalised over the valid candidates only
             logits = self.candidate_logits(h, tokens).float().masked_fill(~valid, float("-inf"))
             out = logits.log_softmax(-1)
+        if step < self.last_step and self.prefix_weight != 1.0:
+            out = out * self.prefix_weight
         return out.masked_fill(~valid, float("-inf"))
 
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:

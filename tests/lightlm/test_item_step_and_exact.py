@@ -58,8 +58,9 @@ def _setup(last_step, prefix_len, softmax, decoder_start="bos", n_users=4):
     return layout, model, PrefixTrie(layout.item_tokens, layout.local_index)
 
 
-def _brute_force(layout, model, softmax):
-    """(B, n_items) total log-probability of each item's tokens, one teacher-forced row per item."""
+def _brute_force(layout, model, softmax, prefix_weight=1.0):
+    """(B, n_items) total log-probability of each item's tokens, one teacher-forced row per item;
+    with `prefix_weight`, every step before the last counts that many times."""
     src, tokens = layout.user_tokens, layout.item_tokens
     n, L = tokens.shape
     out = torch.zeros(len(src), n)
@@ -70,7 +71,8 @@ def _brute_force(layout, model, softmax):
         for t in range(L):
             if t < model.n_code_steps:
                 logp = model.logits(states[:, t : t + 1], slice(t, t + 1))[:, 0].log_softmax(-1)
-                out[u] += logp.gather(1, layout.local_index[tokens[:, t : t + 1]])[:, 0]
+                weight = prefix_weight if t < L - 1 else 1.0
+                out[u] += weight * logp.gather(1, layout.local_index[tokens[:, t : t + 1]])[:, 0]
                 continue
             logits = model.item_logits(states[:, t])  # (n, n_items): row i scores every item
             if softmax == "siblings":  # normalised over the items that share row i's prefix
@@ -89,6 +91,25 @@ def test_exact_scores_equal_brute_force(last_step, prefix_len, softmax, decoder_
     torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
     if softmax == "siblings":  # the item step is a distribution over each prefix's items
         assert not torch.allclose(want, _brute_force(layout, model, "catalogue"))
+
+
+@pytest.mark.parametrize("last_step,prefix_len,softmax,decoder_start", LAYOUTS)
+@pytest.mark.parametrize("prefix_weight", [0.5, 2.0])
+def test_prefix_weight_scales_every_step_but_the_last(
+    last_step, prefix_len, softmax, decoder_start, prefix_weight
+):
+    layout, model, trie = _setup(last_step, prefix_len, softmax, decoder_start)
+    model.prefix_weight = prefix_weight
+    n = len(CODES)
+    with torch.no_grad():
+        want = _brute_force(layout, model, softmax, prefix_weight)
+        got = exact_log_probs(model, layout.user_tokens, trie)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+    assert not torch.allclose(want, _brute_force(layout, model, softmax))  # the weight does something
+    items, scores = constrained_beam_search(model, layout.user_tokens, trie, num_beams=n, top_k=n)
+    exact_items, exact_scores = exact_top_k(model, layout.user_tokens, trie, top_k=n)
+    torch.testing.assert_close(scores, exact_scores, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(scores, got.gather(1, items), atol=1e-5, rtol=1e-5)
 
 
 @pytest.mark.parametrize("last_step,prefix_len,softmax,decoder_start", LAYOUTS)

@@ -128,6 +128,7 @@ CASES = [
      "--model.history_input 'tokens' is unknown"),
     ("unknown decoder start", ["--model.decoder_start", "last"],
      "--model.decoder_start 'last' is unknown"),
+    ("zero prefix weight", ["--model.prefix_weight", "0"], "--model.prefix_weight must be positive, got 0.0"),
     ("negative encoder item loss", ["--model.encoder_item_loss", "-1"],
      "--model.encoder_item_loss must be at least 0"),
     ("encoder item loss without an item step", ["--model.encoder_item_loss", "1"],

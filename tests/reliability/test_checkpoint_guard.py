@@ -129,8 +129,9 @@ def test_checkpoint_save_is_all_or_nothing(tmp_path, monkeypatch):
 
 
 def test_inference_options_come_from_the_command_not_the_checkpoint(reference_run, in_tmp, monkeypatch):
-    """Lightning would replace every model argument by the checkpoint's; beams, list length and
-    exclusion are ranking choices of this command, the network's shape is the checkpoint's."""
+    """Lightning would replace every model argument by the checkpoint's; beams, list length,
+    exclusion and the prefix weight are ranking choices of this command, the network's shape is
+    the checkpoint's."""
     import lightlm.generative as generative
 
     seen = []
@@ -138,14 +139,24 @@ def test_inference_options_come_from_the_command_not_the_checkpoint(reference_ru
 
     def record(self, dm):
         seen.append((self.hparams.num_beams, self.hparams.top_k, self.hparams.exclude_train_items,
-                     self.hparams.d_model))
+                     self.hparams.prefix_weight, self.hparams.d_model))
         return check(self, dm)
 
+    ranked_with = []
+    recommend = generative.GenerativeRecommender.recommend
+
+    def record_ranking(self, batch, stage):
+        ranked_with.append(self.model.prefix_weight)
+        return recommend(self, batch, stage)
+
     monkeypatch.setattr(generative.GenerativeRecommender, "check_data", record)
+    monkeypatch.setattr(generative.GenerativeRecommender, "recommend", record_ranking)
     ckpt = str(reference_run.ckpt_dir / "best.ckpt")
     trained = torch.load(ckpt, map_location="cpu", weights_only=True)["hyper_parameters"]
     code, err = run_main("validate", *reference_args(reference_run, in_tmp), "--ckpt_path", ckpt,
                          "--model.num_beams", "41", "--model.top_k", "25",
-                         "--model.exclude_train_items", "true", "--model.d_model", "64")
+                         "--model.exclude_train_items", "true", "--model.prefix_weight", "0.7",
+                         "--model.d_model", "64")
     assert code == 0, err
-    assert seen and set(seen) == {(41, 25, True, trained["d_model"])}
+    assert seen and set(seen) == {(41, 25, True, 0.7, trained["d_model"])}
+    assert ranked_with and set(ranked_with) == {0.7}  # the network ranks with the command's weight
