@@ -73,6 +73,21 @@ def latest_checkpoint(best: ModelCheckpoint) -> ModelCheckpoint:
     )
 
 
+def save_best_at_validation(best: ModelCheckpoint) -> None:
+    """Let the monitored checkpoint save only at validation ends, on the weights just scored.
+
+    With `every_n_train_steps`, `train_time_interval` or `save_on_train_epoch_end`, Lightning 2.6
+    also saves it between validations, judged by the last validation's score: `best.ckpt` then
+    holds later weights that no validation ever scored, and `test` reports them as the best
+    epoch's. Those save points stay with `last.ckpt` (`latest_checkpoint`), which a resume reads.
+    """
+    if best.monitor is None:
+        return
+    if best._every_n_train_steps or best._train_time_interval or best._save_on_train_epoch_end:
+        best._every_n_train_steps, best._train_time_interval = 0, None
+        best._every_n_epochs, best._save_on_train_epoch_end = 1, False
+
+
 class AtomicCheckpointIO(TorchCheckpointIO):
     """Writes a checkpoint to a temporary file beside it, then renames it into place.
 

@@ -20,7 +20,13 @@ from lightlm.callbacks.outputs import check_output_dir, check_output_file, expan
 from lightlm.callbacks.predictions import RecommendationWriter
 from lightlm.callbacks.results import ResultsWriter
 from lightlm.callbacks.wandb_report import LoggedConfig, WandbReport
-from lightlm.checkpoints import SPECIAL_PATHS, AtomicCheckpointIO, check_checkpoint, latest_checkpoint
+from lightlm.checkpoints import (
+    SPECIAL_PATHS,
+    AtomicCheckpointIO,
+    check_checkpoint,
+    latest_checkpoint,
+    save_best_at_validation,
+)
 from lightlm.cli.terminal import drop_wandb_anonymous, quiet_library_notices
 from lightlm.inference import TrainedRecommender, read_histories
 from lightlm.recommender import DEFAULT_MONITOR, MONITORED_METRICS, Recommender
@@ -159,9 +165,11 @@ class LightLMCLI(LightningCLI):
             kwargs["plugins"] = [AtomicCheckpointIO()]
         trainer = super().instantiate_trainer(**kwargs)
         best = cfg.get("checkpoint")
-        if isinstance(best, ModelCheckpoint) and best.save_last and best in trainer.callbacks:
-            best.save_last = False
-            trainer.callbacks.append(latest_checkpoint(best))
+        if isinstance(best, ModelCheckpoint) and best in trainer.callbacks:
+            if best.save_last:
+                best.save_last = False
+                trainer.callbacks.append(latest_checkpoint(best))  # keeps best's step save points
+            save_best_at_validation(best)
         drop_wandb_anonymous(trainer.loggers)
         return trainer
 

@@ -56,3 +56,13 @@ def test_step_checkpoints_still_write_last_mid_epoch(in_tmp, monkeypatch):
 def test_save_last_false_writes_no_last_checkpoint(in_tmp, monkeypatch):
     _fit(in_tmp, monkeypatch, every_n_train_steps=None, save_last=False)
     assert sorted(p.name for p in (in_tmp / "ck").iterdir()) == ["best.ckpt"]
+
+
+def test_step_checkpoints_never_put_unscored_weights_in_best(in_tmp, monkeypatch):
+    """Between validations a step save point judges the weights by the last validation's score;
+    best.ckpt must still be the weights that validation scored: the end of epoch 1, not a later
+    step of epoch 2 carrying epoch 1's score."""
+    _fit(in_tmp, monkeypatch, every_n_train_steps=2)
+    best_epoch, best_step, _ = _epoch_and_weights(in_tmp / "ck" / "best.ckpt")
+    _, last_step, _ = _epoch_and_weights(in_tmp / "ck" / "last.ckpt")
+    assert (best_epoch, best_step) == (1, last_step // 2)  # 4 epochs of equal length
