@@ -70,14 +70,18 @@ TOYS = (
 
 S4 = "quality-session4"
 S6 = "quality-session6"
+S12 = "quality-session12"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
-# validation split (docs/quality.md, "Session 6").
+# validation split (docs/quality.md, "Session 6"). SASRec-CE's d_model 128 (session 12) was chosen
+# on the same split; the ratio row compares the generative model with the strongest SASRec-CE.
 BEAUTY_CONVERGED = (
     Group("generative, session 6 (`conf/beauty-items.yaml`: + label smoothing, d_model 64, 100 clusters)",
           _runs(S6, "b-ls01-dm64-n100-s0", "b-ls01-dm64-n100-s1", "b-ls01-dm64-n100-s2")),
-    Group("SASRec-CE, same history and windows (`conf/beauty-sasrec-windows.yaml`) (*)",
+    Group("SASRec-CE, same history and windows, d_model 128 (`conf/beauty-sasrec-windows.yaml`, session 12)",
+          _runs(S12, "sas-b-d128-s0", "sas-b-d128-s1", "sas-b-d128-s2")),
+    Group("SASRec-CE, d_model 64 (sessions 3-4) (*)",
           (f"{S3}/b-sasrec-conv-s0", *_runs(S4, "b-sasrec-conv-s1", "b-sasrec-conv-s2"))),
     Group("generative, session 4 (history only, d_model 128, 50 clusters)",
           _runs(S4, "b-gen-nu-s0", "b-gen-c-s1", "b-gen-c-s2")),
