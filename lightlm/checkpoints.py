@@ -85,7 +85,7 @@ def save_best_at_validation(best: ModelCheckpoint) -> None:
         return
     if best._every_n_train_steps or best._train_time_interval or best._save_on_train_epoch_end:
         best._every_n_train_steps, best._train_time_interval = 0, None
-        best._every_n_epochs, best._save_on_train_epoch_end = 1, False
+        best._every_n_epochs, best._save_on_train_epoch_end = best._every_n_epochs or 1, False
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
