@@ -91,7 +91,9 @@ BEAUTY_CONVERGED = (
 TOYS_CONVERGED = (
     Group("generative, session 6 (`conf/toys-items.yaml`, the Beauty settings)",
           _runs(S6, "t-ls01-dm64-n100-s0", "t-ls01-dm64-n100-s1", "t-ls01-dm64-n100-s2")),
-    Group("SASRec-CE, same history and windows (`conf/toys-sasrec-windows.yaml`)",
+    Group("SASRec-CE, same history and windows, d_model 128 (`conf/toys-sasrec-windows.yaml`, session 12)",
+          _runs(S12, "sas-t-d128-s0", "sas-t-d128-s1", "sas-t-d128-s2")),
+    Group("SASRec-CE, d_model 64 (session 4)",
           _runs(S4, "t-sasrec-conv-s0", "t-sasrec-conv-s1", "t-sasrec-conv-s2")),
     Group("generative, session 4 (history only, d_model 128, 50 clusters)",
           _runs(S4, "t-gen-c-s0", "t-gen-c-s1", "t-gen-c-s2")),

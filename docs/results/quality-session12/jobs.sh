@@ -20,3 +20,6 @@ nohup runs/s12/fit.sh sas-b-d128-s1 conf/beauty-sasrec-windows.yaml --seed_every
 nohup runs/s12/fit.sh sas-b-d128-s2 conf/beauty-sasrec-windows.yaml --seed_everything 2 --data.seed 2 --model.init_args.d_model 128 --model.init_args.export_embeddings null > /dev/null 2>&1 &
 # b-ema0998-s0 stopped at epoch 8 (0.0433, lagging base's 0.0514 at epoch 7) to give its core to the SASRec-CE seeds.
 # tests, once, after the fits: runs/s12/test.sh sas-b-d128-sS conf/beauty-sasrec-windows.yaml --seed_everything S --data.seed S --model.init_args.d_model 128
+# Toys SASRec-CE with Beauty's d_model 128, seeds 0-2 at once (the session's last 40 minutes):
+for s in 0 1 2; do nohup runs/s12/fit.sh sas-t-d128-s$s conf/toys-sasrec-windows.yaml --seed_everything $s --data.seed $s --model.init_args.d_model 128 --model.init_args.export_embeddings null > /dev/null 2>&1 & done
+# then runs/s12/test.sh sas-t-d128-sS conf/toys-sasrec-windows.yaml --seed_everything S --data.seed S, once each
