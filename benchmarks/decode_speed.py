@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from lightning.pytorch.utilities import move_data_to_device
 
 from datamodules.datamodule import RecDataModule
 from indexers.sequential import SequentialIndexer
@@ -275,11 +276,6 @@ def check_inputs(parser: argparse.ArgumentParser, args) -> None:
         parser.error(f"--history-len must be at least 0, got {args.history_len}")
 
 
-def on_device(batch: dict, device: torch.device) -> dict:
-    """The batch's tensors moved to `device` (the model's), other values as they are."""
-    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
-
-
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default=str(DEFAULT_DATA), help="P5 data.txt, or 'synthetic'")
@@ -313,10 +309,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     def batches(count: int) -> list[torch.Tensor]:
         bs = args.batch_size
-        return [  # the samples go where the model is: encoder_input indexes its token tables
-            rec.encoder_input(on_device(ds.__getitems__(list(range(i, min(count, i + bs)))), args.device))
-            for i in range(0, count, bs)
-        ]
+        # The samples go where the model is: encoder_input indexes its token tables.
+        samples = (ds.__getitems__(list(range(i, min(count, i + bs)))) for i in range(0, count, bs))
+        return [rec.encoder_input(move_data_to_device(b, args.device)) for b in samples]
 
     kit_batches, ref_batches = batches(n), batches(n_ref)
     dict_trie, item_of = reference_trie(rec.local_index[rec.item_tokens].cpu())

@@ -5,7 +5,7 @@
 #
 # Stages, each under its own time limit so that one hang leaves the others' numbers:
 #   1. pytest -m gpu: CPU and GPU beam search return the same items for the same weights, the
-#      search never syncs with the host, bf16 autocast works.
+#      search never syncs with the host, bf16 autocast works, decode_speed.py runs on the GPU.
 #   2. lightlm fit: the paper configuration (preset lightlm: 6+6 layers, d_model 512, d_ff 16) on
 #      Beauty, 10 epochs, bf16-mixed. lightlm.callbacks.timing.StageTimer times the training epochs apart
 #      from validation. Goal: at most 60 s of training.
@@ -121,7 +121,8 @@ COMMON=(--config "$CONFIG" --data.path "$DATA_PATH" --model.preset "$PRESET"
         --trainer.callbacks+=lightlm.callbacks.timing.StageTimer --checkpoint.dirpath "$RESULTS/ckpt"
         --results.path "$RESULTS/{stage}_metrics.json")
 
-stage 1 "pytest -m gpu" 180 "$PY" -m pytest -m gpu --gpu -q -p no:cacheprovider tests/lightlm/test_gpu.py
+stage 1 "pytest -m gpu" 180 "$PY" -m pytest -m gpu --gpu -q -p no:cacheprovider tests/lightlm/test_gpu.py \
+    tests/workflow/test_speed_benchmarks.py
 stage 2 "fit $EPOCHS epochs" 420 "${CLI[@]}" fit "${COMMON[@]}" --model.lr "$LR" --model.compile "$COMPILE" \
     --data.batch_size "$BATCH" --trainer.max_epochs "$EPOCHS" --trainer.check_val_every_n_epoch "$VAL_EVERY"
 [[ -f "$RESULTS/timing.json" ]] && mv "$RESULTS/timing.json" "$RESULTS/fit_timing.json"

@@ -87,25 +87,3 @@ def test_bf16_autocast_on_gpu():
     # bf16 rounding may reorder close items, but the best item mostly survives
     assert (items[:, 0] == fp32_items[:, 0]).float().mean() > 0.5
 
-
-def test_decode_speed_benchmark_on_gpu(tmp_path):
-    """benchmarks/decode_speed.py with the model on the GPU: its input batches are built from the
-    model's token tables, on the model's device (the first H200 run failed here with a CPU mask
-    against CUDA tables), and kit and reference rank the same items in fp32."""
-    import importlib.util
-    import json
-    import sys
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "decode_speed.py"
-    spec = importlib.util.spec_from_file_location("decode_speed_gpu_benchmark", path)
-    decode_speed = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = decode_speed
-    spec.loader.exec_module(decode_speed)
-    out = tmp_path / "decode.json"
-    decode_speed.main(
-        ["--data", "synthetic", "--preset", "tiny", "--users", "96", "--ref-users", "32", "--reps", "1",
-         "--batch-size", "64", "--device", "cuda", "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
-    )
-    check = json.loads(out.read_text())["check"]
-    assert check["mismatched"] == 0 and check["identical"] + check["tie_swaps"] == 32

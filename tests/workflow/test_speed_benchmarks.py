@@ -67,6 +67,20 @@ def test_decode_speed_runs_and_writes_json(decode_speed, tmp_path, capsys):
     assert "speedup" in capsys.readouterr().out
 
 
+@pytest.mark.gpu
+def test_decode_speed_on_gpu(decode_speed, tmp_path):
+    """The model on the GPU: the input batches are built from its token tables on its device (the
+    first H200 run failed here with a CPU mask against CUDA tables), and kit and reference rank
+    the same items in fp32."""
+    out = tmp_path / "decode.json"
+    decode_speed.main(
+        ["--data", "synthetic", "--preset", "tiny", "--users", "96", "--ref-users", "32", "--reps", "1",
+         "--batch-size", "64", "--device", "cuda", "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
+    )
+    check = json.loads(out.read_text())["check"]
+    assert check["mismatched"] == 0 and check["identical"] + check["tie_swaps"] == 32
+
+
 def test_train_speed_runs_and_writes_json(train_speed, tmp_path):
     out = tmp_path / "train.json"
     train_speed.main(
