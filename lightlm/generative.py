@@ -38,6 +38,10 @@ class GenerativeRecommender(Recommender):
         n_heads: overrides the preset's number of heads.
         d_ff: overrides the preset's feed-forward width.
         dropout: overrides the preset's dropout (0.1).
+        input_dropout: training only: the probability that an input position (a history item, or
+            a user token) has its token embeddings blanked, leaving only its positional embedding,
+            so the position still counts and attends but names no item (default 0: off). A
+            regulariser of the input side, where `dropout` acts on activations.
         label_smoothing: cross-entropy label smoothing on code tokens.
         num_beams: beams of the constrained beam search.
         top_k: items recommended per user (the metrics need at least 20).
@@ -99,6 +103,7 @@ class GenerativeRecommender(Recommender):
         n_heads: int | None = None,
         d_ff: int | None = None,
         dropout: float | None = None,
+        input_dropout: float = 0.0,
         label_smoothing: float = 0.0,
         num_beams: int = 20,
         lr: float = OptimizerSettings.lr,
@@ -150,6 +155,7 @@ class GenerativeRecommender(Recommender):
         self.shape = dict(
             n_enc_layers=n_enc_layers, n_dec_layers=n_dec_layers, d_model=d_model,
             n_heads=n_heads, d_ff=d_ff, dropout=dropout, decoder_start=decoder_start,
+            input_dropout=input_dropout,
         )
         model_config(preset, **self.shape)  # fail on an impossible shape now, not after indexing
         self.model: EncoderDecoder | None = None

@@ -34,6 +34,7 @@ class ModelConfig:
     n_heads: int = 4  # attention heads; d_model must divide by it
     d_ff: int = 16  # feed-forward width (LightLM: 16, T5-small: 2048)
     dropout: float = 0.1  # dropout on attention, feed-forward and embeddings
+    input_dropout: float = 0.0  # training: share of input positions whose token embeddings are blanked
     max_src_len: int = 512  # longest encoder input (user tokens + history codes)
     max_tgt_len: int = 16  # longest item code, plus the start token
     causal_encoder: bool = False  # each input position sees only itself and earlier positions
@@ -47,8 +48,9 @@ class ModelConfig:
             raise ConfigError(
                 f"--model.d_model ({self.d_model}) must be divisible by --model.n_heads ({self.n_heads})"
             )
-        if not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"--model.dropout must be in [0, 1), got {self.dropout}")
+        for name in ("dropout", "input_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ConfigError(f"--model.{name} must be in [0, 1), got {getattr(self, name)}")
         if self.decoder_start not in DECODER_STARTS:
             raise ConfigError(
                 f"--model.decoder_start {self.decoder_start!r} is unknown; "
@@ -251,6 +253,10 @@ class EncoderDecoder(nn.Module):
             present = src != 0
             mask = present.any(-1)[:, None, None, :]
             x = (self.embed(src) * present[..., None]).sum(2)
+        if self.training and self.cfg.input_dropout:
+            # Whole positions lose their tokens but stay attendable (their positional embedding
+            # remains: "an item was here"), so no prediction leans on one history item alone.
+            x = x * (torch.rand(B, S, 1, device=src.device) >= self.cfg.input_dropout)
         x = self.drop(x + self.src_pos(torch.arange(S, device=src.device)))
         self_mask = mask
         if self.cfg.causal_encoder:

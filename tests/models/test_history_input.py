@@ -96,3 +96,44 @@ def test_training_lowers_the_loss(dm, mode):
         model.model_step(batch).backward()
         opt.step()
     assert model.model_step(batch).item() < 0.7 * first
+
+
+def test_input_dropout_blanks_whole_positions_in_training_only(dm):
+    """Each position's token embeddings are kept or zeroed as a unit, at the given rate, while the
+    position stays attendable; evaluation never blanks anything."""
+    model = _model(dm, history_input="items+ids", user_input=False, dropout=0.0, input_dropout=0.3)
+    net = model.model
+    batch = next(iter(dm.train_dataloader()))
+    src = model.encoder_input(batch)
+    src = src[(src[:, 0] != PAD).any(-1)][:4]  # rows whose first position holds an item
+    assert len(src) == 4
+    real = (src != PAD).any(-1)
+    first = src[:, :1]  # the causal encoder's first position reads only itself
+    net.eval()
+    kept = net.encode(first)[0][:, 0]
+    with torch.no_grad():
+        saved = net.embed.weight.clone()
+        net.embed.weight.zero_()  # the same position with its tokens blanked by hand
+        blank = net.encode(first)[0][:, 0]
+        net.embed.weight.copy_(saved)
+    torch.testing.assert_close(net.encode(first)[0][:, 0], kept)  # eval: deterministic, nothing dropped
+    net.train()
+    torch.manual_seed(0)
+    hits = {"kept": 0, "blank": 0}
+    with torch.no_grad():
+        for _ in range(200):
+            out = net.encode(first)[0][:, 0]
+            for row in range(4):
+                if torch.allclose(out[row], kept[row], atol=1e-5):
+                    hits["kept"] += 1
+                else:
+                    torch.testing.assert_close(out[row], blank[row], atol=1e-5, rtol=1e-4)
+                    hits["blank"] += 1
+    assert 0.25 < hits["blank"] / 800 < 0.35  # 0.3 of 800 draws, within about 3 standard deviations
+    _, mask = net.encode(src)
+    assert torch.equal(mask[:, 0, 0], real)  # a blanked position is still attended to
+
+
+def test_input_dropout_must_be_a_probability():
+    with pytest.raises(ConfigError, match="input_dropout"):
+        GenerativeRecommender(input_dropout=1.0)
