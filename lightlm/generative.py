@@ -38,6 +38,8 @@ class GenerativeRecommender(Recommender):
         n_heads: overrides the preset's number of heads.
         d_ff: overrides the preset's feed-forward width.
         dropout: overrides the preset's dropout (0.1).
+        encoder_dropout: the encoder's dropout (its blocks and its input embeddings), where it
+            should differ from the decoder's (`dropout`, which then applies to the decoder only).
         input_dropout: training only: the probability that an input position (a history item, or
             a user token) has its token embeddings blanked, leaving only its positional embedding,
             so the position still counts and attends but names no item (default 0: off). A
@@ -103,6 +105,7 @@ class GenerativeRecommender(Recommender):
         n_heads: int | None = None,
         d_ff: int | None = None,
         dropout: float | None = None,
+        encoder_dropout: float | None = None,
         input_dropout: float = 0.0,
         label_smoothing: float = 0.0,
         num_beams: int = 20,
@@ -155,7 +158,7 @@ class GenerativeRecommender(Recommender):
         self.shape = dict(
             n_enc_layers=n_enc_layers, n_dec_layers=n_dec_layers, d_model=d_model,
             n_heads=n_heads, d_ff=d_ff, dropout=dropout, decoder_start=decoder_start,
-            input_dropout=input_dropout,
+            input_dropout=input_dropout, encoder_dropout=encoder_dropout,
         )
         model_config(preset, **self.shape)  # fail on an impossible shape now, not after indexing
         self.model: EncoderDecoder | None = None

@@ -10,7 +10,7 @@ keys and values are computed once per user and reused by every beam and step.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -35,6 +35,7 @@ class ModelConfig:
     d_ff: int = 16  # feed-forward width (LightLM: 16, T5-small: 2048)
     dropout: float = 0.1  # dropout on attention, feed-forward and embeddings
     input_dropout: float = 0.0  # training: share of input positions whose token embeddings are blanked
+    encoder_dropout: float | None = None  # the encoder's dropout (blocks, input embeddings), if not `dropout`
     max_src_len: int = 512  # longest encoder input (user tokens + history codes)
     max_tgt_len: int = 16  # longest item code, plus the start token
     causal_encoder: bool = False  # each input position sees only itself and earlier positions
@@ -48,8 +49,8 @@ class ModelConfig:
             raise ConfigError(
                 f"--model.d_model ({self.d_model}) must be divisible by --model.n_heads ({self.n_heads})"
             )
-        for name in ("dropout", "input_dropout"):
-            if not 0.0 <= getattr(self, name) < 1.0:
+        for name in ("dropout", "input_dropout", "encoder_dropout"):
+            if getattr(self, name) is not None and not 0.0 <= getattr(self, name) < 1.0:
                 raise ConfigError(f"--model.{name} must be in [0, 1), got {getattr(self, name)}")
         if self.decoder_start not in DECODER_STARTS:
             raise ConfigError(
@@ -221,10 +222,11 @@ class EncoderDecoder(nn.Module):
         self.embed = nn.Embedding(vocab_size, cfg.d_model)
         self.src_pos = nn.Embedding(cfg.max_src_len, cfg.d_model)
         self.tgt_pos = nn.Embedding(cfg.max_tgt_len, cfg.d_model)
-        self.encoder = nn.ModuleList(EncoderBlock(cfg) for _ in range(cfg.n_enc_layers))
+        enc_cfg = cfg if cfg.encoder_dropout is None else replace(cfg, dropout=cfg.encoder_dropout)
+        self.encoder = nn.ModuleList(EncoderBlock(enc_cfg) for _ in range(cfg.n_enc_layers))
         self.decoder = nn.ModuleList(DecoderBlock(cfg) for _ in range(cfg.n_dec_layers))
         self.enc_norm, self.dec_norm = RMSNorm(cfg.d_model), RMSNorm(cfg.d_model)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.drop, self.src_drop = nn.Dropout(cfg.dropout), nn.Dropout(enc_cfg.dropout)
         self.prefix_weight = 1.0
         self.apply(self._init)
 
@@ -257,7 +259,7 @@ class EncoderDecoder(nn.Module):
             # Whole positions lose their tokens but stay attendable (their positional embedding
             # remains: "an item was here"), so no prediction leans on one history item alone.
             x = x * (torch.rand(B, S, 1, device=src.device) >= self.cfg.input_dropout)
-        x = self.drop(x + self.src_pos(torch.arange(S, device=src.device)))
+        x = self.src_drop(x + self.src_pos(torch.arange(S, device=src.device)))
         self_mask = mask
         if self.cfg.causal_encoder:
             # Earlier positions only, and always itself: a padding position would otherwise see

@@ -11,7 +11,7 @@ from indexers.registry import make_indexer
 from indexers.sequential import SequentialIndexer
 from kitbase.errors import ConfigError
 from lightlm.generative import GenerativeRecommender
-from lightlm.networks.tokens import PAD, TokenLayout
+from lightlm.networks.tokens import BOS, PAD, TokenLayout
 
 HISTORY = 4
 
@@ -137,3 +137,25 @@ def test_input_dropout_blanks_whole_positions_in_training_only(dm):
 def test_input_dropout_must_be_a_probability():
     with pytest.raises(ConfigError, match="input_dropout"):
         GenerativeRecommender(input_dropout=1.0)
+
+
+@pytest.mark.parametrize("dropout, encoder_dropout", [(0.0, 0.5), (0.5, 0.0)])
+def test_encoder_dropout_acts_on_the_encoder_and_dropout_then_on_the_decoder_only(
+    dm, dropout, encoder_dropout
+):
+    model = _model(
+        dm, history_input="items+ids", user_input=False, dropout=dropout, encoder_dropout=encoder_dropout
+    )
+    net = model.model.train()
+    batch = next(iter(dm.train_dataloader()))
+    src = model.encoder_input(batch)
+    code = model.item_tokens[batch["target"]]
+    tgt_in = torch.cat([torch.full_like(code[:, :1], BOS), code[:, :-1]], 1)  # teacher forcing
+    with torch.no_grad():
+        memory = [net.encode(src)[0] for _ in range(2)]
+        mask = net.encode(src)[1]
+        states = [net.decode_states(net.memory_kv(memory[0]), mask, tgt_in) for _ in range(2)]
+    assert torch.equal(memory[0], memory[1]) == (encoder_dropout == 0.0)
+    assert torch.equal(states[0], states[1]) == (dropout == 0.0)
+    with pytest.raises(ConfigError, match="encoder_dropout"):
+        GenerativeRecommender(encoder_dropout=1.5)
