@@ -15,6 +15,7 @@ from kitbase.errors import ConfigError
 from lightlm.decoding.beam_search import constrained_beam_search
 from lightlm.decoding.exact import exact_top_k
 from lightlm.decoding.trie import PrefixTrie
+from lightlm.distillation import code_step_targets, item_step_targets, load_teacher, soft_cross_entropy
 from lightlm.networks.encoder_decoder import EncoderDecoder, model_config
 from lightlm.networks.tokens import BOS, PAD, TokenLayout
 from lightlm.optimization import OptimizerSettings, document_optimizer_args
@@ -89,6 +90,13 @@ class GenerativeRecommender(Recommender):
             search. `exact`: every item's exact code log-probability, teacher-forced over the
             trie with shared prefixes (one decoder pass per prefix of the next-to-last level);
             slower, and the reference that measures beam search's gap.
+        distill_from: a `lightlm fit` checkpoint of SASRec-CE on the same data (refused
+            otherwise) to distil from, in training only: each decoding step's cross-entropy is
+            mixed with the cross-entropy of the teacher's catalogue softmax read under the codes
+            (`lightlm.distillation`). Needs `last_step: item` with `item_softmax: siblings`.
+            Validation, test and the saved checkpoint never read the teacher.
+        distill_weight: the teacher's share of each step's loss with `distill_from` (the rest is
+            the target's own, label-smoothed cross-entropy).
         prefix_weight: ranking only (training ignores it): beam search and the exact scorer rank
             by prefix_weight * log p(code prefix) + log p(last step | prefix). 1.0 is the model's
             own probability; below 1 flattens the prefix (cluster) step's say in the ranking,
@@ -126,6 +134,8 @@ class GenerativeRecommender(Recommender):
         encoder_item_loss: float = 0.0,
         rank_by: str = "beam",
         prefix_weight: float = 1.0,
+        distill_from: str | None = None,
+        distill_weight: float = 0.5,
     ) -> None:
         super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
         if num_beams < top_k:
@@ -147,6 +157,12 @@ class GenerativeRecommender(Recommender):
             raise ConfigError(f"--model.prefix_weight must be positive, got {prefix_weight}")
         if prefix_len is not None and last_step != "item":
             raise ConfigError("--model.prefix_len only applies with --model.last_step item")
+        if distill_from is not None and (last_step != "item" or item_softmax != "siblings"):
+            raise ConfigError(
+                "--model.distill_from needs --model.last_step item and --model.item_softmax siblings"
+            )
+        if not 0.0 < distill_weight <= 1.0:
+            raise ConfigError(f"--model.distill_weight must be in (0, 1], got {distill_weight}")
         if encoder_item_loss < 0.0:
             raise ConfigError(f"--model.encoder_item_loss must be at least 0, got {encoder_item_loss}")
         if encoder_item_loss and last_step != "item":
@@ -162,6 +178,13 @@ class GenerativeRecommender(Recommender):
         )
         model_config(preset, **self.shape)  # fail on an impossible shape now, not after indexing
         self.model: EncoderDecoder | None = None
+        self._teacher: list = []  # a plain list, so the teacher is no submodule: never saved nor optimised
+
+    def setup(self, stage: str) -> None:
+        super().setup(stage)
+        if stage == "fit" and self.hparams.distill_from and not self._teacher:
+            dm = self.trainer.datamodule
+            self._teacher.append(load_teacher(self.hparams.distill_from, dm.split, dm.history_len))
 
     def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
         hp = self.hparams
@@ -233,10 +256,23 @@ class GenerativeRecommender(Recommender):
         tgt_in = _teacher_input(self.item_tokens[target])
         start = self.model.start_states(memory)
         states = self.model.decode_states(self.model.memory_kv(memory), mask, tgt_in, start=start)
-        return self.loss(states, target, memory[:, -1])
+        return self.loss(states, target, memory[:, -1], teacher=self.teacher_logits(batch, target))
 
     def window_step(self, batch: Batch) -> torch.Tensor:
-        return self.loss(*self.window_states(batch))
+        states, items, newest = self.window_states(batch)
+        return self.loss(states, items, newest, teacher=self.teacher_logits(batch, items))
+
+    def teacher_logits(self, batch: Batch, items: torch.Tensor) -> torch.Tensor | None:
+        """(R, n_items) the teacher's logits of the batch's R targets (training with
+        `distill_from` only; else None). items (R,): the targets, in the order the student has them."""
+        if not (self._teacher and self.training):
+            return None
+        teacher = self._teacher[0].to(self.device)
+        with torch.no_grad():
+            logits, teacher_items = teacher.target_logits(batch)
+        if not torch.equal(teacher_items, items):
+            raise RuntimeError("the teacher's targets differ from the student's: check the batch layout")
+        return logits.float()
 
     def window_states(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Every target of each window at once: one encoder pass per window, one decoder row per
@@ -257,33 +293,41 @@ class GenerativeRecommender(Recommender):
         tgt_in = _teacher_input(self.item_tokens[items])
         return self.model.decode_states(memory_kv, visible, tgt_in, start=start), items, memory[rows, last]
 
-    def loss(self, states: torch.Tensor, items: torch.Tensor, newest: torch.Tensor) -> torch.Tensor:
-        """The code loss, plus `encoder_item_loss` times the encoder's own next-item
-        cross-entropy. states (R, L, C), items (R,), newest (R, C): the encoder output each target
-        is predicted after."""
-        loss = self.code_loss(states, items)
+    def loss(self, states: torch.Tensor, items: torch.Tensor, newest: torch.Tensor,
+             teacher: torch.Tensor | None = None) -> torch.Tensor:
+        """The mean cross-entropy over the target items' tokens (every token weighs the same),
+        plus `encoder_item_loss` times the encoder's own next-item cross-entropy. states
+        (R, L, C), items (R,), newest (R, C): the encoder output each target is predicted after;
+        teacher (R, n_items): logits to distil from, or None."""
+        loss = self.token_losses(states, items, teacher=teacher).mean()
         weight = self.hparams.encoder_item_loss
         if not weight:
             return loss
         logits = self.model.encoder_item_logits(newest)
         return loss + weight * _cross_entropy(logits, items, self.hparams.label_smoothing).mean()
 
-    def code_loss(self, states: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
-        """Mean cross-entropy over the target items' tokens (every token weighs the same).
-        states (R, L, C), items (R,)."""
-        return self.token_losses(states, items).mean()
-
-    def token_losses(self, states: torch.Tensor, items: torch.Tensor, smoothing: float | None = None):
+    def token_losses(self, states: torch.Tensor, items: torch.Tensor, smoothing: float | None = None,
+                     teacher: torch.Tensor | None = None):
         """(R, L) cross-entropy of each target item's tokens: each code token against its step's
         output tokens; with an item-level last step, the item against the catalogue or against
         the items that share its prefix (`item_softmax`). states (R, L, C), items (R,);
-        `smoothing` defaults to the model's label smoothing (0 gives the plain log-likelihood)."""
+        `smoothing` defaults to the model's label smoothing (0 gives the plain log-likelihood).
+        With teacher logits (R, n_items), each step's loss is mixed with the cross-entropy of the
+        teacher's soft targets for that step (`distill_weight`, `lightlm.distillation`)."""
         tgt = self.item_tokens[items]  # (R, L)
         n_code = self.model.n_code_steps
         smoothing = self.hparams.label_smoothing if smoothing is None else smoothing
         logits = self.model.logits(states[:, :n_code], slice(0, n_code))
         code = _cross_entropy(logits.flatten(0, 1), self.local_index[tgt[:, :n_code]].flatten(), smoothing)
         code = code.view(len(items), n_code)
+        if teacher is not None:
+            probs, width = teacher.softmax(-1), logits.shape[-1]
+            soft = [
+                soft_cross_entropy(logits[:, s], code_step_targets(
+                    probs, self.item_tokens, self.local_index[self.item_tokens[:, s]], tgt, s, width))
+                for s in range(n_code)
+            ]
+            code = self._mix(code, torch.stack(soft, 1))
         if n_code == tgt.shape[1]:
             return code
         if self.hparams.item_softmax == "catalogue":
@@ -294,7 +338,15 @@ class GenerativeRecommender(Recommender):
             item_logits = self.model.candidate_logits(states[:, -1], tokens)
             item_logits = item_logits.masked_fill(~valid, float("-inf"))
             column = (tokens == tgt[:, -1:]).float().argmax(1)
-        return torch.cat([code, _cross_entropy(item_logits, column, smoothing)[:, None]], 1)
+        item = _cross_entropy(item_logits, column, smoothing)
+        if teacher is not None:
+            soft = item_step_targets(teacher, tokens - self.model.item_tokens[0], valid)
+            item = self._mix(item, soft_cross_entropy(item_logits, soft))
+        return torch.cat([code, item[:, None]], 1)
+
+    def _mix(self, own: torch.Tensor, distilled: torch.Tensor) -> torch.Tensor:
+        weight = self.hparams.distill_weight
+        return (1 - weight) * own + weight * distilled
 
     def recommend(self, batch: Batch, stage: str) -> tuple[torch.Tensor, torch.Tensor]:
         trie = self.trie.to(self.device)

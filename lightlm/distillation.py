@@ -1,0 +1,82 @@
+"""Distillation from a trained SASRec-CE: its catalogue softmax, read step by step under the
+generative model's codes, as soft targets for each decoding step.
+
+A code step's soft target is the teacher's probability mass of each of the step's tokens among the
+items that share the target's code prefix so far (the first step: each cluster's summed mass); the
+item step's is the teacher's softmax over the items under the target's prefix. Summed over the
+steps, the student's loss is then the cross-entropy of the teacher's whole distribution under
+the student's factorised one, so the student learns the teacher's ranking of the items it did
+not see next, not just the one it did.
+
+Leak-free when the teacher is: `load_teacher` refuses a checkpoint whose item index was fitted on
+other data, and a teacher from `lightlm fit` saw the training interactions only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from datamodules.item_index import ItemIndex
+from datamodules.split import LeaveOneOut
+from kitbase.errors import ConfigError, IndexMismatchError
+from lightlm.checkpoints import check_checkpoint, recommender_class
+from lightlm.sasrec import SASRec
+
+
+def load_teacher(path: str | Path, split: LeaveOneOut, history_len: int) -> SASRec:
+    """The SASRec-CE in checkpoint `path`, frozen, in eval mode, for the data of `split`.
+
+    Refuses (one error naming `path` and `--model.distill_from`) a missing file, another model
+    class, or a checkpoint trained on other data."""
+    if not Path(path).is_file():
+        raise ConfigError(f"--model.distill_from {path}: no such checkpoint")
+    checkpoint = check_checkpoint(path)
+    cls, hparams = recommender_class(checkpoint, path)
+    if not issubclass(cls, SASRec):
+        raise ConfigError(f"--model.distill_from {path}: holds a {cls.__name__}, not a SASRec teacher")
+    index = ItemIndex.from_dict(checkpoint["lightlm_index"], source=f"{path} (its item index)")
+    if index.data_fingerprint != split.data.fingerprint():
+        raise IndexMismatchError(
+            f"--model.distill_from {path}: trained on other data (fingerprint {index.data_fingerprint}) "
+            f"than this run's (fingerprint {split.data.fingerprint()})"
+        )
+    teacher = cls(**hparams)
+    teacher.attach(index, split, history_len)
+    teacher.load_state_dict(checkpoint["state_dict"])
+    teacher.requires_grad_(False)
+    return teacher.eval()
+
+
+def code_step_targets(
+    probs: torch.Tensor, item_tokens: torch.Tensor, columns: torch.Tensor, target: torch.Tensor,
+    step: int, width: int,
+) -> torch.Tensor:
+    """Soft targets (R, width) of code step `step`: the teacher's mass of each of the step's
+    output columns among the items whose first `step` tokens are the target's.
+
+    probs (R, n_items): the teacher's softmax; item_tokens (n_items, L): every item's code;
+    columns (n_items,): the column of each item's token at this step; target (R, L): the
+    targets' codes."""
+    mass = probs
+    if step:
+        same_prefix = (item_tokens[None, :, :step] == target[:, None, :step]).all(-1)  # (R, n_items)
+        mass = probs * same_prefix
+    out = mass.new_zeros(len(probs), width).index_add_(1, columns, mass)
+    return out / out.sum(-1, keepdim=True).clamp_min(1e-30)
+
+
+def item_step_targets(logits: torch.Tensor, candidates: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """Soft targets (R, W) of the item step over each target's sibling candidates: the teacher's
+    softmax restricted to them. logits (R, n_items): the teacher's; candidates (R, W): item
+    indices (any value where not `valid`)."""
+    picked = logits.gather(1, candidates.clamp(0, logits.shape[1] - 1))
+    return picked.masked_fill(~valid, float("-inf")).softmax(-1)
+
+
+def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """(N,) cross-entropy of soft targets (N, W) under logits (N, W) in which -inf marks slots
+    that are no class (the targets are 0 there)."""
+    logp = logits.float().log_softmax(-1)
+    return -(targets * logp.masked_fill(~torch.isfinite(logp), 0.0)).sum(-1)
