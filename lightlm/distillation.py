@@ -3,10 +3,9 @@ generative model's codes, as soft targets for each decoding step.
 
 A code step's soft target is the teacher's probability mass of each of the step's tokens among the
 items that share the target's code prefix so far (the first step: each cluster's summed mass); the
-item step's is the teacher's softmax over the items under the target's prefix. Summed over the
-steps, the student's loss is then the cross-entropy of the teacher's whole distribution under
-the student's factorised one, so the student learns the teacher's ranking of the items it did
-not see next, not just the one it did.
+item step's is the teacher's softmax over the items under the target's prefix. The student so
+learns how the teacher spreads its mass over the clusters and over the target cluster's items,
+not only which item came next.
 
 Leak-free when the teacher is: `load_teacher` refuses a checkpoint whose item index was fitted on
 other data, and a teacher from `lightlm fit` saw the training interactions only.

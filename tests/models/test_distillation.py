@@ -1,0 +1,151 @@
+"""Distillation from SASRec-CE (`--model.distill_from`): the soft targets of each decoding step
+against a hand computation, the student's training loss against a loop over its targets, the
+teacher never saved with the student, and the refusals (missing file, wrong class, other data,
+a layout it does not serve)."""
+
+from __future__ import annotations
+
+import lightning as L
+import pytest
+import torch
+
+from datamodules.datamodule import RecDataModule
+from datamodules.synthetic import SyntheticConfig, generate
+from indexers.spectral import SpectralIndexer
+from kitbase.errors import ConfigError, IndexMismatchError
+from lightlm.distillation import code_step_targets, item_step_targets, load_teacher
+from lightlm.generative import GenerativeRecommender
+from lightlm.sasrec import SASRec
+
+HISTORY = 5
+
+
+def test_code_step_targets_sum_the_teachers_mass_per_token_within_the_targets_prefix():
+    probs = torch.tensor([[0.1, 0.2, 0.3, 0.4]])
+    item_tokens = torch.tensor([[10, 20], [10, 21], [11, 22], [11, 23]])  # two clusters of two items
+    target = torch.tensor([[11, 23]])
+    first = code_step_targets(probs, item_tokens, torch.tensor([0, 0, 1, 1]), target, 0, width=3)
+    torch.testing.assert_close(first, torch.tensor([[0.3, 0.7, 0.0]]))
+    second = code_step_targets(probs, item_tokens, torch.tensor([0, 1, 2, 3]), target, 1, width=4)
+    torch.testing.assert_close(second, torch.tensor([[0.0, 0.0, 3 / 7, 4 / 7]]))
+
+
+def test_item_step_targets_are_the_teachers_softmax_over_the_candidates():
+    logits = torch.tensor([[0.0, 1.0, 2.0, 3.0]])
+    out = item_step_targets(logits, torch.tensor([[3, 1, 0]]), torch.tensor([[True, True, False]]))
+    e3, e1 = torch.exp(torch.tensor(3.0)), torch.exp(torch.tensor(1.0))
+    torch.testing.assert_close(out, torch.stack([e3, e1, torch.tensor(0.0)])[None] / (e3 + e1))
+
+
+def _data(root, seed: int):
+    seqs = generate(SyntheticConfig(n_users=150, n_items=60, n_communities=3, seed=seed)).sequences
+    lines = [" ".join(map(str, [u + 1, *(seqs.items[seqs.offsets[u]:seqs.offsets[u + 1]] + 1)]))
+             for u in range(seqs.n_users)]
+    path = root / f"data{seed}.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _datamodule(path, root):
+    dm = RecDataModule(indexer=SpectralIndexer(n_clusters=3, max_cluster_size=30), path=str(path),
+                       task="sequential", history_len=HISTORY, train_windows=True, batch_size=64,
+                       cache_dir=str(root / "cache"))
+    return dm
+
+
+@pytest.fixture(scope="module")
+def teacher(tmp_path_factory):
+    """A P5 file of synthetic data and a SASRec-CE trained on it for 2 epochs, saved as `lightlm fit` does."""
+    root = tmp_path_factory.mktemp("distil")
+    data = _data(root, seed=2)
+    L.seed_everything(0)
+    model = SASRec(d_model=16, n_layers=1, n_heads=1, d_ff=32, dropout=0.0, max_len=HISTORY, lr=1e-2)
+    trainer = L.Trainer(max_epochs=2, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                        enable_model_summary=False, limit_val_batches=0, default_root_dir=root)
+    trainer.fit(model, datamodule=_datamodule(data, root))
+    ckpt = root / "sasrec.ckpt"
+    trainer.save_checkpoint(ckpt)
+    return root, data, ckpt
+
+
+def _student(**kw):
+    return GenerativeRecommender(preset="tiny", history_input="items+ids", causal_encoder=True,
+                                 user_input=False, last_step="item", prefix_len=1, item_softmax="siblings",
+                                 dropout=0.0, **kw)
+
+
+def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targets(teacher):
+    root, data, ckpt = teacher
+    dm = _datamodule(data, root)
+    dm.setup("fit")
+    student = _student(distill_from=str(ckpt), distill_weight=0.25)
+    student.attach(dm.index, dm.split, dm.history_len)
+    student._teacher.append(load_teacher(ckpt, dm.split, dm.history_len))
+    batch = dm.dataset("fit").__getitems__(list(range(20)))
+    student.train()
+    with torch.no_grad():
+        loss = student.model_step(batch)
+        states, items, _ = student.window_states(batch)
+        t_logits, _ = student._teacher[0].target_logits(batch)
+        code_logits = student.model.logits(states[:, :1], slice(0, 1))[:, 0]
+        item_logits = student.model.item_logits(states[:, -1])
+    # By a loop over the targets: cluster step over the 3 clusters' tokens, item step over the
+    # target's cluster, each (1 - w) * own cross-entropy + w * the teacher's soft cross-entropy.
+    cluster_of = student.item_tokens[:, 0]
+    column_of = student.local_index[cluster_of]
+    total = []
+    for r, item in enumerate(items.tolist()):
+        p_teacher = t_logits[r].softmax(-1)
+        logp = code_logits[r].log_softmax(-1)
+        soft = sum(-p_teacher[i] * logp[column_of[i]] for i in range(dm.index.n_items))
+        own = -logp[column_of[item]]
+        cluster = 0.75 * own + 0.25 * soft
+        siblings = [i for i in range(dm.index.n_items) if cluster_of[i] == cluster_of[item]]
+        logq = item_logits[r, siblings].log_softmax(-1)
+        q_teacher = t_logits[r, siblings].softmax(-1)
+        item_soft = -(q_teacher * logq).sum()
+        item_own = -logq[siblings.index(item)]
+        total += [cluster, 0.75 * item_own + 0.25 * item_soft]
+    assert len(items) > 20  # windows: several targets per user
+    expected = torch.stack([torch.as_tensor(t) for t in total]).mean()
+    torch.testing.assert_close(loss, expected, rtol=1e-4, atol=1e-5)
+    student.eval()
+    with torch.no_grad():  # validation's loss is the student's own, never the teacher's
+        plain = _student()
+        plain.attach(dm.index, dm.split, dm.history_len)
+        plain.load_state_dict(student.state_dict())
+        torch.testing.assert_close(student.model_step(batch), plain.eval().model_step(batch))
+    assert not any(k.startswith("_teacher") for k in student.state_dict())
+
+
+def test_distillation_trains_through_fit_and_saves_no_teacher(teacher, tmp_path):
+    root, data, ckpt = teacher
+    L.seed_everything(0)
+    student = _student(distill_from=str(ckpt), lr=3e-3)
+    trainer = L.Trainer(max_epochs=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                        enable_model_summary=False, limit_val_batches=0, default_root_dir=tmp_path)
+    trainer.fit(student, datamodule=_datamodule(data, root))
+    out = tmp_path / "student.ckpt"
+    trainer.save_checkpoint(out)
+    saved = torch.load(out, weights_only=True)["state_dict"]
+    assert saved.keys() == student.state_dict().keys() and all(k.startswith("model.") for k in saved)
+    dm = _datamodule(data, root)
+    dm.setup("fit")
+    with pytest.raises(ConfigError, match="not a SASRec teacher"):
+        load_teacher(out, dm.split, HISTORY)
+
+
+def test_bad_teachers_and_layouts_are_refused(teacher, tmp_path):
+    root, data, ckpt = teacher
+    dm = _datamodule(data, root)
+    dm.setup("fit")
+    with pytest.raises(ConfigError, match="distill_from .*no such checkpoint"):
+        load_teacher(tmp_path / "missing.ckpt", dm.split, HISTORY)
+    other = _datamodule(_data(tmp_path, seed=3), tmp_path)
+    other.setup("fit")
+    with pytest.raises(IndexMismatchError, match="distill_from .*other data"):
+        load_teacher(ckpt, other.split, HISTORY)
+    with pytest.raises(ConfigError, match="item_softmax siblings"):
+        GenerativeRecommender(last_step="code", distill_from=str(ckpt))
+    with pytest.raises(ConfigError, match="distill_weight"):
+        _student(distill_from=str(ckpt), distill_weight=0.0)
