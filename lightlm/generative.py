@@ -6,6 +6,8 @@ datamodule owns; the index travels in every checkpoint (see `lightlm.recommender
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
 
@@ -179,6 +181,11 @@ class GenerativeRecommender(Recommender):
         model_config(preset, **self.shape)  # fail on an impossible shape now, not after indexing
         self.model: EncoderDecoder | None = None
         self._teacher: list = []  # a plain list, so the teacher is no submodule: never saved nor optimised
+
+    def check_fit(self) -> None:
+        teacher = self.hparams.distill_from
+        if teacher and not Path(teacher).is_file():
+            raise ConfigError(f"--model.distill_from {teacher}: no such checkpoint (train the teacher first)")
 
     def setup(self, stage: str) -> None:
         super().setup(stage)

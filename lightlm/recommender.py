@@ -73,6 +73,9 @@ class Recommender(L.LightningModule):
         """Refuse a datamodule configuration this model cannot train on, before any data is read
         (the CLI calls it first thing, so a bad combination leaves no index or checkpoint behind)."""
 
+    def check_fit(self) -> None:
+        """Refuse what only training reads (a file it needs), before any data is read (`lightlm fit`)."""
+
     def attach(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
         """Build the network and lookup tables for this data (also usable without a Trainer)."""
         if index.n_items < self.hparams.top_k:

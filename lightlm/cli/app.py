@@ -260,6 +260,7 @@ class LightLMCLI(LightningCLI):
 
     def before_fit(self) -> None:
         self._before_run()
+        self.model.check_fit()
 
     def before_validate(self) -> None:
         self._before_run()

@@ -133,6 +133,13 @@ CASES = [
      "--model.encoder_item_loss must be at least 0"),
     ("encoder item loss without an item step", ["--model.encoder_item_loss", "1"],
      "use it with --model.last_step item"),
+    ("distillation without an item step", ["--model.distill_from", "teacher.ckpt"],
+     "--model.distill_from needs --model.last_step item and --model.item_softmax siblings"),
+    (
+        "distillation teacher missing",
+        ["--model.last_step", "item", "--model.item_softmax", "siblings", "--model.distill_from", "t.ckpt"],
+        "--model.distill_from t.ckpt: no such checkpoint (train the teacher first)",
+    ),
     ("windows without the sequential task", ["--data.train_windows", "true"],
      "--data.train_windows needs --data.task sequential"),
     (
