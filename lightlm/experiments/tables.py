@@ -71,12 +71,16 @@ TOYS = (
 S4 = "quality-session4"
 S6 = "quality-session6"
 S12 = "quality-session12"
+S13 = "quality-session13"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
 # validation split (docs/quality.md, "Session 6"). SASRec-CE's d_model 128 (session 12) was chosen
-# on the same split; the ratio row compares the generative model with the strongest SASRec-CE.
+# on the same split; the ratio rows compare the generative model with the strongest SASRec-CE. In
+# session 13 the generative model is also distilled from that SASRec-CE (its run of the same seed).
 BEAUTY_CONVERGED = (
+    Group("generative distilled from SASRec-CE (`conf/beauty-distilled.yaml`, session 13)",
+          _runs(S13, "b-kd05-s0", "b-kd05-s1", "b-kd05-s2"), cpu_note=" (+ teacher)"),
     Group("generative, session 6 (`conf/beauty-items.yaml`: + label smoothing, d_model 64, 100 clusters)",
           _runs(S6, "b-ls01-dm64-n100-s0", "b-ls01-dm64-n100-s1", "b-ls01-dm64-n100-s2")),
     Group("SASRec-CE, same history and windows, d_model 128 (`conf/beauty-sasrec-windows.yaml`, session 12)",
@@ -89,6 +93,8 @@ BEAUTY_CONVERGED = (
           compared=False),
 )
 TOYS_CONVERGED = (
+    Group("generative distilled from SASRec-CE (`conf/toys-distilled.yaml`, session 13)",
+          _runs(S13, "t-kd05-s0", "t-kd05-s1", "t-kd05-s2"), cpu_note=" (+ teacher)"),
     Group("generative, session 6 (`conf/toys-items.yaml`, the Beauty settings)",
           _runs(S6, "t-ls01-dm64-n100-s0", "t-ls01-dm64-n100-s1", "t-ls01-dm64-n100-s2")),
     Group("SASRec-CE, same history and windows, d_model 128 (`conf/toys-sasrec-windows.yaml`, session 12)",
@@ -98,7 +104,10 @@ TOYS_CONVERGED = (
     Group("generative, session 4 (history only, d_model 128, 50 clusters)",
           _runs(S4, "t-gen-c-s0", "t-gen-c-s1", "t-gen-c-s2")),
 )
-RATIO = (0, 1, "ratio generative / SASRec-CE")
+RATIOS = (
+    (0, 2, "ratio distilled generative / SASRec-CE"),
+    (1, 2, "ratio generative, not distilled / SASRec-CE"),
+)
 
 
 def _read(path: Path) -> str:
@@ -173,12 +182,14 @@ def best_and_last_epoch(run: Path) -> str:
     return f"{scores.index(max(scores)) + 1}/{len(rows)}"
 
 
-def quality_table(results: Path, groups: tuple[Group, ...], ratio: tuple[int, int, str] | None = None) -> str:
+def quality_table(
+    results: Path, groups: tuple[Group, ...], ratios: tuple[tuple[int, int, str], ...] = ()
+) -> str:
     """Test figures at the best validation epoch, mean ± std over a group's seeds, and popularity.
 
     Metrics have 4 decimals (coverage 2, for the models), CPU minutes 1; the best mean of each of
-    SESSION3_BOLD among the `compared` groups is bold. `ratio` (i, j, label) adds a row of group
-    i's mean over group j's for those columns.
+    SESSION3_BOLD among the `compared` groups is bold. Each of `ratios` (i, j, label) adds a row of
+    group i's mean over group j's for those columns.
     """
     rows = []
     for g in groups:
@@ -204,11 +215,11 @@ def quality_table(results: Path, groups: tuple[Group, ...], ratio: tuple[int, in
         epochs = g.epochs or ", ".join(best_and_last_epoch(r) for r in runs)
         lines.append(f"| {g.label} | {len(g.runs)} | {epochs} | " + " | ".join(cells)
                      + f" | {val} | {cpu}{g.cpu_note} |")
-    if ratio is not None:
-        top_values, bottom_values = rows[ratio[0]][1], rows[ratio[1]][1]
+    for top, bottom, label in ratios:
+        top_values, bottom_values = rows[top][1], rows[bottom][1]
         cells = [f"{statistics.fmean(top_values[k]) / statistics.fmean(bottom_values[k]):.2f}x"
                  if k in SESSION3_BOLD else "" for k, _ in SESSION3_METRICS]
-        lines.append(f"| {ratio[2]} | | | " + " | ".join(cells) + " | | |")
+        lines.append(f"| {label} | | | " + " | ".join(cells) + " | | |")
     popularity = _popularity([results / r for g in groups for r in g.runs])
     lines.append("| popularity | - | - | " + " | ".join(f"{popularity[k]:.4f}" for k, _ in SESSION3_METRICS)
                  + " | - | - |")
@@ -242,8 +253,8 @@ def catalog_models_table(results: Path) -> str:
 
 
 TABLES: dict[str, Callable[[Path], str]] = {
-    "converged-beauty": lambda results: quality_table(results, BEAUTY_CONVERGED, RATIO),
-    "converged-toys": lambda results: quality_table(results, TOYS_CONVERGED, RATIO),
+    "converged-beauty": lambda results: quality_table(results, BEAUTY_CONVERGED, RATIOS),
+    "converged-toys": lambda results: quality_table(results, TOYS_CONVERGED, RATIOS),
     "session3-beauty": lambda results: quality_table(results, BEAUTY),
     "session3-toys": lambda results: quality_table(results, TOYS),
     "catalog-models": catalog_models_table,
