@@ -23,3 +23,6 @@ for s in 0 1 2; do FROZEN=/work/frozen13d nohup runs/s13/after.sh b-kd05-s$s t-k
 # Test, read once, for the distilled runs (Beauty and Toys, seeds 0-2), each as soon as its fit ends:
 for s in 0 1 2; do FROZEN=/work/frozen13d nohup runs/s13/test_after.sh b-kd05-s$s conf/beauty-items.yaml runs/s12/sas-b-d128-s$s/ck/last.ckpt $s > /dev/null 2>&1 &
 FROZEN=/work/frozen13d nohup runs/s13/test_after.sh t-kd05-s$s conf/toys-items.yaml runs/s12/sas-t-d128-s$s/ck/last.ckpt $s > /dev/null 2>&1 & done
+# After the tests (validation only, for the next session): Toys with distillation weight 0.8, seeds 0 and 1.
+for s in 0 1; do FROZEN=/work/frozen13d nohup runs/s13/fit.sh t-kd08-s$s conf/toys-items.yaml --seed_everything $s --data.seed $s --model.init_args.distill_from runs/s12/sas-t-d128-s$s/ck/last.ckpt --model.init_args.distill_weight 0.8 > /dev/null 2>&1 & done
+OMP_NUM_THREADS=1 python benchmarks/beam_gap.py --config conf/beauty-items.yaml --ckpt runs/s13/b-kd05-s0/ck/best.ckpt --users 1000 --json runs/s13/b-kd05-s0/beam_gap.json  # main at e1f9073
