@@ -9,4 +9,4 @@ copy() {  # copy RUN_DIR OUT_DIR
 }
 out=docs/results/quality-session13; mkdir -p $out
 for d in runs/s13/*/; do copy ${d%/} $out; done
-cp runs/s13/{fit.sh,after.sh,test.sh,test_after.sh,collect.sh,jobs.sh} $out/
+cp runs/s13/step_loss_s0.json $out/; cp runs/s13/{fit.sh,after.sh,test.sh,test_after.sh,collect.sh,jobs.sh} $out/

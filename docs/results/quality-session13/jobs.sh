@@ -26,3 +26,4 @@ FROZEN=/work/frozen13d nohup runs/s13/test_after.sh t-kd05-s$s conf/toys-items.y
 # After the tests (validation only, for the next session): Toys with distillation weight 0.8, seeds 0 and 1.
 for s in 0 1; do FROZEN=/work/frozen13d nohup runs/s13/fit.sh t-kd08-s$s conf/toys-items.yaml --seed_everything $s --data.seed $s --model.init_args.distill_from runs/s12/sas-t-d128-s$s/ck/last.ckpt --model.init_args.distill_weight 0.8 > /dev/null 2>&1 & done
 OMP_NUM_THREADS=1 python benchmarks/beam_gap.py --config conf/beauty-items.yaml --ckpt runs/s13/b-kd05-s0/ck/best.ckpt --users 1000 --json runs/s13/b-kd05-s0/beam_gap.json  # main at e1f9073
+OMP_NUM_THREADS=1 python benchmarks/step_loss.py --data ../shared/data/beauty/data.txt --ckpt runs/s12/b-base-s0/ck/best.ckpt runs/s13/b-kd05-s0/ck/best.ckpt --reference runs/s12/sas-b-d128-s0/ck/best.ckpt --json runs/s13/step_loss_s0.json  # main at e1f9073
