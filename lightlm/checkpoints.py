@@ -21,7 +21,7 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from datamodules.datamodule import RecDataModule
 from datamodules.item_index import ItemIndex
-from datamodules.split import leave_one_out
+from datamodules.split import LeaveOneOut, leave_one_out
 from kitbase.errors import ConfigError, DataFormatError, IndexMismatchError
 from kitbase.files import write_atomic
 from lightlm.recommender import Recommender
@@ -135,24 +135,35 @@ def load_recommender(path: str | Path, data: RecDataModule) -> Recommender:
     built for. Refuses (one `LightLMError` naming `path`) a checkpoint of other data, or one
     whose network does not fit `data`'s task and history length.
     """
+    split = leave_one_out(data.read())
+    rec = restore_recommender(path, split, data.history_len, f"{path}",
+                              f"{data.path or 'the synthetic data'} (task {data.task!r})")
+    data.split, data.index = split, rec.index
+    return rec
+
+
+def restore_recommender(path: str | Path, split: LeaveOneOut, history_len: int, label: str,
+                        data_name: str) -> Recommender:
+    """The trained recommender in `path`, in eval mode, built for `split` (already read) with the
+    checkpoint's own item index. Errors start with `label` (the path, or the option that named
+    it) and call the data `data_name`: a checkpoint of other data, or a network that does not
+    fit the history length, is refused (`IndexMismatchError`)."""
     checkpoint = check_checkpoint(path)
     cls, hparams = recommender_class(checkpoint, path)
     index = ItemIndex.from_dict(checkpoint["lightlm_index"], source=f"{path} (its item index)")
-    split = leave_one_out(data.read())
     if index.data_fingerprint != split.data.fingerprint():
         raise IndexMismatchError(
-            f"{path}: trained on other data (fingerprint {index.data_fingerprint}) than "
-            f"{data.path or 'the synthetic data'} (fingerprint {split.data.fingerprint()})"
+            f"{label}: trained on other data (fingerprint {index.data_fingerprint}) than "
+            f"{data_name} (fingerprint {split.data.fingerprint()})"
         )
-    data.split, data.index = split, index
     rec = cls(**hparams)
-    rec.attach(index, split, data.history_len)
+    rec.attach(index, split, history_len)
     try:
         rec.load_state_dict(checkpoint["state_dict"])
     except RuntimeError as e:
         reason = next((line.strip() for line in str(e).splitlines()[1:] if line.strip()), str(e))
         raise IndexMismatchError(
-            f"{path}: the checkpoint's {cls.__name__} does not fit this data's task {data.task!r} with "
-            f"history length {data.history_len} ({reason})"
+            f"{label}: the checkpoint's {cls.__name__} does not fit {data_name} with "
+            f"history length {history_len} ({reason})"
         ) from None
     return rec.eval()

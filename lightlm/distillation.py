@@ -17,35 +17,25 @@ from pathlib import Path
 
 import torch
 
-from datamodules.item_index import ItemIndex
 from datamodules.split import LeaveOneOut
-from kitbase.errors import ConfigError, IndexMismatchError
-from lightlm.checkpoints import check_checkpoint, recommender_class
+from kitbase.errors import ConfigError
+from lightlm.checkpoints import restore_recommender
 from lightlm.sasrec import SASRec
 
 
 def load_teacher(path: str | Path, split: LeaveOneOut, history_len: int) -> SASRec:
     """The SASRec-CE in checkpoint `path`, frozen, in eval mode, for the data of `split`.
 
-    Refuses (one error naming `path` and `--model.distill_from`) a missing file, another model
-    class, or a checkpoint trained on other data."""
+    Refuses (one error naming `--model.distill_from` and `path`) a missing file, a checkpoint
+    trained on other data, or another model class."""
+    label = f"--model.distill_from {path}"
     if not Path(path).is_file():
-        raise ConfigError(f"--model.distill_from {path}: no such checkpoint")
-    checkpoint = check_checkpoint(path)
-    cls, hparams = recommender_class(checkpoint, path)
-    if not issubclass(cls, SASRec):
-        raise ConfigError(f"--model.distill_from {path}: holds a {cls.__name__}, not a SASRec teacher")
-    index = ItemIndex.from_dict(checkpoint["lightlm_index"], source=f"{path} (its item index)")
-    if index.data_fingerprint != split.data.fingerprint():
-        raise IndexMismatchError(
-            f"--model.distill_from {path}: trained on other data (fingerprint {index.data_fingerprint}) "
-            f"than this run's (fingerprint {split.data.fingerprint()})"
-        )
-    teacher = cls(**hparams)
-    teacher.attach(index, split, history_len)
-    teacher.load_state_dict(checkpoint["state_dict"])
+        raise ConfigError(f"{label}: no such checkpoint")
+    teacher = restore_recommender(path, split, history_len, label, "this run's data")
+    if not isinstance(teacher, SASRec):
+        raise ConfigError(f"{label}: holds a {type(teacher).__name__}, not a SASRec teacher")
     teacher.requires_grad_(False)
-    return teacher.eval()
+    return teacher
 
 
 def code_step_targets(
