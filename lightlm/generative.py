@@ -99,6 +99,10 @@ class GenerativeRecommender(Recommender):
             Validation, test and the saved checkpoint never read the teacher.
         distill_weight: the teacher's share of each step's loss with `distill_from` (the rest is
             the target's own, label-smoothed cross-entropy).
+        distill_temperature: the teacher's logits are divided by it before its softmax is read
+            under the codes: above 1 spreads the teacher's mass over more items (more of what it
+            knows beyond the target), below 1 concentrates it on its top items. The student's
+            logits are not scaled.
         prefix_weight: ranking only (training ignores it): beam search and the exact scorer rank
             by prefix_weight * log p(code prefix) + log p(last step | prefix). 1.0 is the model's
             own probability; below 1 flattens the prefix (cluster) step's say in the ranking,
@@ -138,6 +142,7 @@ class GenerativeRecommender(Recommender):
         prefix_weight: float = 1.0,
         distill_from: str | None = None,
         distill_weight: float = 0.5,
+        distill_temperature: float = 1.0,
     ) -> None:
         super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
         if num_beams < top_k:
@@ -165,6 +170,8 @@ class GenerativeRecommender(Recommender):
             )
         if not 0.0 < distill_weight <= 1.0:
             raise ConfigError(f"--model.distill_weight must be in (0, 1], got {distill_weight}")
+        if not distill_temperature > 0.0:
+            raise ConfigError(f"--model.distill_temperature must be positive, got {distill_temperature}")
         if encoder_item_loss < 0.0:
             raise ConfigError(f"--model.encoder_item_loss must be at least 0, got {encoder_item_loss}")
         if encoder_item_loss and last_step != "item":
@@ -270,8 +277,9 @@ class GenerativeRecommender(Recommender):
         return self.loss(states, items, newest, teacher=self.teacher_logits(batch, items))
 
     def teacher_logits(self, batch: Batch, items: torch.Tensor) -> torch.Tensor | None:
-        """(R, n_items) the teacher's logits of the batch's R targets (training with
-        `distill_from` only; else None). items (R,): the targets, in the order the student has them."""
+        """(R, n_items) the teacher's logits of the batch's R targets, divided by
+        `distill_temperature` (training with `distill_from` only; else None). items (R,): the
+        targets, in the order the student has them."""
         if not (self._teacher and self.training):
             return None
         teacher = self._teacher[0].to(self.device)
@@ -279,7 +287,7 @@ class GenerativeRecommender(Recommender):
             logits, teacher_items = teacher.target_logits(batch)
         if not torch.equal(teacher_items, items):
             raise RuntimeError("the teacher's targets differ from the student's: check the batch layout")
-        return logits.float()
+        return logits.float() / self.hparams.distill_temperature
 
     def window_states(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Every target of each window at once: one encoder pass per window, one decoder row per

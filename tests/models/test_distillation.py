@@ -74,11 +74,12 @@ def _student(**kw):
                                  dropout=0.0, **kw)
 
 
-def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targets(teacher):
+@pytest.mark.parametrize("temperature", [1.0, 2.0])
+def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targets(teacher, temperature):
     root, data, ckpt = teacher
     dm = _datamodule(data, root)
     dm.setup("fit")
-    student = _student(distill_from=str(ckpt), distill_weight=0.25)
+    student = _student(distill_from=str(ckpt), distill_weight=0.25, distill_temperature=temperature)
     student.attach(dm.index, dm.split, dm.history_len)
     student._teacher.append(load_teacher(ckpt, dm.split, dm.history_len))
     batch = dm.dataset("fit").__getitems__(list(range(20)))
@@ -90,7 +91,9 @@ def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targ
         code_logits = student.model.logits(states[:, :1], slice(0, 1))[:, 0]
         item_logits = student.model.item_logits(states[:, -1])
     # By a loop over the targets: cluster step over the 3 clusters' tokens, item step over the
-    # target's cluster, each (1 - w) * own cross-entropy + w * the teacher's soft cross-entropy.
+    # target's cluster, each (1 - w) * own cross-entropy + w * the soft cross-entropy of the
+    # teacher's logits divided by the temperature.
+    t_logits = t_logits / temperature
     cluster_of = student.item_tokens[:, 0]
     column_of = student.local_index[cluster_of]
     total = []
@@ -149,3 +152,5 @@ def test_bad_teachers_and_layouts_are_refused(teacher, tmp_path):
         GenerativeRecommender(last_step="code", distill_from=str(ckpt))
     with pytest.raises(ConfigError, match="distill_weight"):
         _student(distill_from=str(ckpt), distill_weight=0.0)
+    with pytest.raises(ConfigError, match="distill_temperature must be positive"):
+        _student(distill_from=str(ckpt), distill_temperature=0.0)
