@@ -34,10 +34,15 @@ def index_statistics(index: ItemIndex, train: Sequences, seed: int = 0) -> dict:
 
 
 def branching(codes: np.ndarray) -> list[dict]:
-    """Per level j: distinct tokens following each distinct prefix of length j (mean, max)."""
+    """Per level j: distinct tokens following each distinct prefix of length j (mean, max).
+
+    Only levels some item's code reaches: an index may keep a padding column that no code fills
+    (one residual level plus its disambiguation token in a 3-wide table)."""
     out = []
     for level in range(codes.shape[1]):
         has = codes[:, level] >= 0
+        if not has.any():
+            break
         prefixes = np.unique(codes[has, : level + 1], axis=0)
         _, children = np.unique(prefixes[:, :level], axis=0, return_counts=True)
         out.append({"level": level, "mean": float(children.mean()), "max": int(children.max())})

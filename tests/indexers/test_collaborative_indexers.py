@@ -20,7 +20,7 @@ from indexers.spectral import (
     eigengap_n_clusters,
     spectral_embedding,
 )
-from indexers.stats import collaborative_coherence, index_statistics
+from indexers.stats import branching, collaborative_coherence, index_statistics
 from kitbase.errors import ConfigError
 
 N_BLOCKS, BLOCK_ITEMS, N_USERS = 3, 20, 200
@@ -295,6 +295,16 @@ def test_statistics_report_shape_of_the_tree(split) -> None:
     assert sum(stats["code_length_histogram"].values()) == N_ITEMS
     assert stats["branching"][0]["max"] <= 5  # 4 codebook entries plus the cold label
     assert 0 <= stats["disambiguated_items"] < N_ITEMS
+
+
+def test_branching_stops_at_the_deepest_level_a_code_reaches():
+    # Two clusters of items (0: three items, 1: one), a disambiguation token, and a padding
+    # column that no code fills, as one residual level leaves in a 3-wide table.
+    codes = np.array([[0, 0, -1], [0, 1, -1], [0, 2, -1], [1, 0, -1]])
+    assert branching(codes) == [
+        {"level": 0, "mean": 2.0, "max": 2},
+        {"level": 1, "mean": 2.0, "max": 3},
+    ]
 
 
 def test_long_steps_report_progress_to_a_listening_display(split):
