@@ -72,14 +72,19 @@ S4 = "quality-session4"
 S6 = "quality-session6"
 S12 = "quality-session12"
 S13 = "quality-session13"
+S14 = "quality-session14"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
 # validation split (docs/quality.md, "Session 6"). SASRec-CE's d_model 128 (session 12) was chosen
 # on the same split; the ratio rows compare the generative model with the strongest SASRec-CE. In
-# session 13 the generative model is also distilled from that SASRec-CE (its run of the same seed).
+# session 13 the generative model is also distilled from that SASRec-CE (its run of the same seed);
+# in session 14 its codes are also quantised from that teacher's item embeddings.
 BEAUTY_CONVERGED = (
-    Group("generative distilled from SASRec-CE (`conf/beauty-distilled.yaml`, session 13)",
+    Group("generative distilled, codes from the teacher's embeddings "
+          "(`conf/beauty-distilled.yaml`, session 14)",
+          _runs(S14, "b-sas-kd-s0", "b-sas-kd-s1", "b-sas-kd-s2"), cpu_note=" (+ teacher)"),
+    Group("generative distilled from SASRec-CE, co-SCI codes (session 13)",
           _runs(S13, "b-kd05-s0", "b-kd05-s1", "b-kd05-s2"), cpu_note=" (+ teacher)"),
     Group("generative, session 6 (`conf/beauty-items.yaml`: + label smoothing, d_model 64, 100 clusters)",
           _runs(S6, "b-ls01-dm64-n100-s0", "b-ls01-dm64-n100-s1", "b-ls01-dm64-n100-s2")),
@@ -93,7 +98,10 @@ BEAUTY_CONVERGED = (
           compared=False),
 )
 TOYS_CONVERGED = (
-    Group("generative distilled from SASRec-CE (`conf/toys-distilled.yaml`, session 13)",
+    Group("generative distilled, codes from the teacher's embeddings "
+          "(`conf/toys-distilled.yaml`, session 14)",
+          _runs(S14, "t-sas-kd-s0", "t-sas-kd-s1", "t-sas-kd-s2"), cpu_note=" (+ teacher)"),
+    Group("generative distilled from SASRec-CE, co-SCI codes (session 13)",
           _runs(S13, "t-kd05-s0", "t-kd05-s1", "t-kd05-s2"), cpu_note=" (+ teacher)"),
     Group("generative, session 6 (`conf/toys-items.yaml`, the Beauty settings)",
           _runs(S6, "t-ls01-dm64-n100-s0", "t-ls01-dm64-n100-s1", "t-ls01-dm64-n100-s2")),
@@ -105,8 +113,9 @@ TOYS_CONVERGED = (
           _runs(S4, "t-gen-c-s0", "t-gen-c-s1", "t-gen-c-s2")),
 )
 RATIOS = (
-    (0, 2, "ratio distilled generative / SASRec-CE"),
-    (1, 2, "ratio generative, not distilled / SASRec-CE"),
+    (0, 3, "ratio distilled generative (session 14) / SASRec-CE"),
+    (1, 3, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE"),
+    (2, 3, "ratio generative, not distilled / SASRec-CE"),
 )
 
 
