@@ -74,6 +74,7 @@ S12 = "quality-session12"
 S13 = "quality-session13"
 S14 = "quality-session14"
 S15 = "quality-session15"
+S16 = "quality-session16"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
@@ -82,16 +83,21 @@ S15 = "quality-session15"
 # session 13 the generative model is also distilled from that SASRec-CE (its run of the same seed);
 # in session 14 its codes are also quantised from that teacher's item embeddings. In session 15
 # both models on Toys stop after 6 epochs without progress instead of 3 (the teacher too), chosen
-# on Toys validation; Beauty keeps patience 3.
+# on Toys validation; in session 16 on Beauty too, chosen on Beauty validation.
 BEAUTY_CONVERGED = (
-    Group("generative distilled, codes from the teacher's embeddings "
-          "(`conf/beauty-distilled.yaml`, session 14)",
+    Group("generative distilled, codes from the teacher's embeddings, patience 6 "
+          "(`conf/beauty-distilled.yaml`, session 16)",
+          _runs(S16, "b-sas-kd-pat6-s0", "b-sas-kd-pat6-s1", "b-sas-kd-pat6-s2"), cpu_note=" (+ teacher)"),
+    Group("SASRec-CE, same history and windows, d_model 128, patience 6 "
+          "(`conf/beauty-sasrec-windows.yaml`, sessions 15-16)",
+          _runs(S16, "sas-b-pat6-s0", "sas-b-pat6-s1", "sas-b-pat6-s2")),
+    Group("generative distilled, codes from the teacher's embeddings, patience 3 (session 14)",
           _runs(S14, "b-sas-kd-s0", "b-sas-kd-s1", "b-sas-kd-s2"), cpu_note=" (+ teacher)"),
     Group("generative distilled from SASRec-CE, co-SCI codes (session 13)",
           _runs(S13, "b-kd05-s0", "b-kd05-s1", "b-kd05-s2"), cpu_note=" (+ teacher)"),
     Group("generative, session 6 (`conf/beauty-items.yaml`: + label smoothing, d_model 64, 100 clusters)",
           _runs(S6, "b-ls01-dm64-n100-s0", "b-ls01-dm64-n100-s1", "b-ls01-dm64-n100-s2")),
-    Group("SASRec-CE, same history and windows, d_model 128 (`conf/beauty-sasrec-windows.yaml`, session 12)",
+    Group("SASRec-CE, same history and windows, d_model 128, patience 3 (session 12)",
           _runs(S12, "sas-b-d128-s0", "sas-b-d128-s1", "sas-b-d128-s2")),
     Group("SASRec-CE, d_model 64 (sessions 3-4) (*)",
           (f"{S3}/b-sasrec-conv-s0", *_runs(S4, "b-sasrec-conv-s1", "b-sasrec-conv-s2"))),
@@ -122,9 +128,10 @@ TOYS_CONVERGED = (
 )
 # (group, baseline group, label) of each table's ratio rows, indices into the groups above
 BEAUTY_RATIOS = (
-    (0, 3, "ratio distilled generative (session 14) / SASRec-CE"),
-    (1, 3, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE"),
-    (2, 3, "ratio generative, not distilled / SASRec-CE"),
+    (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 16)"),
+    (2, 5, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (3, 5, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (4, 5, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 TOYS_RATIOS = (
     (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 15)"),
