@@ -9,4 +9,4 @@ copy() {  # copy RUN_DIR OUT_DIR
 }
 out=docs/results/quality-session16; mkdir -p $out
 for d in runs/s16/*/; do copy ${d%/} $out; done
-cp runs/s16/{fit.sh,after.sh,test.sh,student.sh,toys_k50.sh,test_students.sh,collect.sh,jobs.sh,hist.py} $out/
+cp runs/s16/{beauty-kd-s0.yaml,fit.sh,after.sh,test.sh,student.sh,toys_k50.sh,toys_dw08.sh,test_students.sh,collect.sh,jobs.sh} $out/

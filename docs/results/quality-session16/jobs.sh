@@ -14,3 +14,10 @@ for s in 0 1 2; do runs/s16/test.sh sas-b-pat6-s$s conf/beauty-sasrec-windows.ya
 # Beauty students with patience 6 (from the patience-6 teachers): validation above session 14's patience-3 students
 # (0.0671, 0.0656, 0.0661) on every seed: chosen; their test, read once:
 nohup runs/s16/test_students.sh > runs/s16/test_students.log 2>&1 &
+# seed 1 of 50 clusters: 0.0638 against 0.0630 with 100; seed 2 after seed 0:
+nohup bash -c 'while [ ! -f runs/s16/t-kd-k50-pat6-s0/times.txt ]; do sleep 15; done; runs/s16/toys_k50.sh 2' > runs/s16/laneE.log 2>&1 &
+# Beam search against the exact scorer, the chosen Beauty student of seed 0 (beauty-kd-s0.yaml: conf/beauty-distilled.yaml
+# with seed 0 and the seed-0 teacher's files):
+python benchmarks/beam_gap.py --config runs/s16/beauty-kd-s0.yaml --ckpt runs/s16/b-sas-kd-pat6-s0/ck/best.ckpt --users 1000 --json runs/s16/b-sas-kd-pat6-s0/beam_gap.json
+# On the core the tests freed: distillation weight 0.8 on the Toys student, seed 0 (validation only)
+nohup runs/s16/toys_dw08.sh 0 > runs/s16/laneF.log 2>&1 &
