@@ -22,3 +22,4 @@ python benchmarks/beam_gap.py --config runs/s16/beauty-kd-s0.yaml --ckpt runs/s1
 # On the core the tests freed: distillation weight 0.8 on the Toys student, seed 0 (validation only)
 nohup runs/s16/toys_dw08.sh 0 > runs/s16/laneF.log 2>&1 &
 # 50 clusters on Toys: 0.0610, 0.0638, 0.0630 against 100 clusters' 0.0635, 0.0630, 0.0637: not adopted, test not read.
+# Weight 0.8, seed 0: 0.0628 @ 11/17 against 0.0635 @ 13/19 (weight 0.5): not continued.
