@@ -125,6 +125,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--seed", type=int, default=2022)
     p.add_argument("--cache-dir", default=".lightlm_cache", help="where the fitted index is cached")
+    p.add_argument("--peak-size", type=int, default=None,
+                   help="n of the n x n matmul that measures the machine's peak (default: 2048 on a CPU, "
+                        "8192 on a GPU; a CPU without native bf16 takes seconds per 2048 matmul in bf16)")
     p.add_argument("--out", default=None, help="JSON result file (default benchmarks/results/...)")
     args = p.parse_args(argv)
     device = torch.device(args.device)
@@ -133,6 +136,8 @@ def main(argv: list[str] | None = None) -> dict:
         p.error(f"unknown variants {sorted(unknown)}; choose from {VARIANTS}")
     if args.data != "synthetic" and not Path(args.data).is_file():
         p.error(f"--data: no file {args.data} (pass --data synthetic for the embedded synthetic data)")
+    if args.peak_size is not None and args.peak_size < 1:
+        p.error(f"--peak-size must be at least 1, got {args.peak_size}")
 
     dm, data = load(args)
     train = dm.dataset("fit")
@@ -162,7 +167,7 @@ def main(argv: list[str] | None = None) -> dict:
         step_flops = counted_flops(lambda m=counting: m.model_step(timed[0]).backward())
         del counting
         peaks = {
-            dtype: matmul_peak_gflops(device, dtype)
+            dtype: matmul_peak_gflops(device, dtype, n=args.peak_size)
             for dtype in {torch.bfloat16 if "bf16" in v else torch.float32 for v in variants}
         }
         # Peak memory of a variant: what its weights, gradients, optimizer state and one step's

@@ -86,7 +86,7 @@ def test_train_speed_runs_and_writes_json(train_speed, tmp_path):
     train_speed.main(
         ["--data", "synthetic", "--presets", "tiny", "--variants", "eager,bf16", "--batch-size", "32",
          "--steps", "2", "--warmup", "1", "--reps", "1", "--out", str(out),
-         "--cache-dir", str(tmp_path / "cache")]
+         "--cache-dir", str(tmp_path / "cache"), "--peak-size", "256"]
     )
     rows = json.loads(out.read_text())["rows"]
     assert [r["variant"] for r in rows] == ["eager", "bf16"]
