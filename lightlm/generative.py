@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from datamodules.item_index import ItemIndex
 from datamodules.split import LeaveOneOut
 from kitbase.errors import ConfigError
+from lightlm.checkpoints import check_checkpoint
 from lightlm.decoding.beam_search import constrained_beam_search
 from lightlm.decoding.exact import exact_top_k
 from lightlm.decoding.trie import PrefixTrie
@@ -103,6 +104,12 @@ class GenerativeRecommender(Recommender):
             under the codes: above 1 spreads the teacher's mass over more items (more of what it
             knows beyond the target), below 1 concentrates it on its top items. The student's
             logits are not scaled.
+        init_items_from_teacher: with `distill_from`, start the item step's embedding rows (one
+            per item, which `items+ids` also reads) from the teacher's trained item embeddings
+            instead of random ones, so the item step begins with SASRec-CE's item geometry (its
+            output is the same kind of dot product: normalised state times item row). Needs
+            `d_model` equal to the teacher's. Training only: a resumed run or a saved checkpoint
+            reads its own weights.
         prefix_weight: ranking only (training ignores it): beam search and the exact scorer rank
             by prefix_weight * log p(code prefix) + log p(last step | prefix). 1.0 is the model's
             own probability; below 1 flattens the prefix (cluster) step's say in the ranking,
@@ -143,6 +150,7 @@ class GenerativeRecommender(Recommender):
         distill_from: str | None = None,
         distill_weight: float = 0.5,
         distill_temperature: float = 1.0,
+        init_items_from_teacher: bool = False,
     ) -> None:
         super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
         if num_beams < top_k:
@@ -172,6 +180,8 @@ class GenerativeRecommender(Recommender):
             raise ConfigError(f"--model.distill_weight must be in (0, 1], got {distill_weight}")
         if not distill_temperature > 0.0:
             raise ConfigError(f"--model.distill_temperature must be positive, got {distill_temperature}")
+        if init_items_from_teacher and distill_from is None:
+            raise ConfigError("--model.init_items_from_teacher needs --model.distill_from (the teacher)")
         if encoder_item_loss < 0.0:
             raise ConfigError(f"--model.encoder_item_loss must be at least 0, got {encoder_item_loss}")
         if encoder_item_loss and last_step != "item":
@@ -193,12 +203,25 @@ class GenerativeRecommender(Recommender):
         teacher = self.hparams.distill_from
         if teacher and not Path(teacher).is_file():
             raise ConfigError(f"--model.distill_from {teacher}: no such checkpoint (train the teacher first)")
+        if self.hparams.init_items_from_teacher:
+            width = check_checkpoint(teacher)["hyper_parameters"].get("d_model")
+            own = model_config(self.hparams.preset, **self.shape).d_model
+            if width != own:
+                raise ConfigError(
+                    f"--model.init_items_from_teacher copies the teacher's {width}-wide item embeddings "
+                    f"({teacher}): set --model.d_model {width} (got {own})"
+                )
 
     def setup(self, stage: str) -> None:
         super().setup(stage)
         if stage == "fit" and self.hparams.distill_from and not self._teacher:
             dm = self.trainer.datamodule
             self._teacher.append(load_teacher(self.hparams.distill_from, dm.split, dm.history_len))
+            if self.hparams.init_items_from_teacher:
+                start, n_items = self.model.item_tokens
+                rows = self.model.embed.weight
+                with torch.no_grad():
+                    rows[start : start + n_items] = self._teacher[0].item_vectors().to(rows)
 
     def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
         hp = self.hparams

@@ -170,11 +170,15 @@ class SASRec(Recommender):
         logits, items = self.target_logits(batch)
         return F.cross_entropy(logits.float(), items)
 
+    def item_vectors(self) -> torch.Tensor:
+        """(n_items, d_model) the trained item embeddings, detached, in index order (no padding row)."""
+        return self.item_embed.weight[: self.n_items].detach()
+
     def on_fit_end(self) -> None:
         path = self.hparams.export_embeddings
         if path is None or self.trainer.global_rank != 0:
             return
-        vectors = self.item_embed.weight[: self.n_items].detach().float().cpu().numpy()
+        vectors = self.item_vectors().float().cpu().numpy()
         frame = pl.DataFrame({ID_COLUMN: [str(i) for i in self.item_ids], VECTOR_COLUMN: list(vectors)})
         buffer = io.BytesIO()
         frame.write_parquet(buffer)

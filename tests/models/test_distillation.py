@@ -154,3 +154,38 @@ def test_bad_teachers_and_layouts_are_refused(teacher, tmp_path):
         _student(distill_from=str(ckpt), distill_weight=0.0)
     with pytest.raises(ConfigError, match="distill_temperature must be positive"):
         _student(distill_from=str(ckpt), distill_temperature=0.0)
+
+
+class _FirstItemRows(L.Callback):
+    """Keeps the student's item-step embedding rows as training starts, before any update."""
+
+    def on_train_start(self, trainer, pl_module):
+        start, n_items = pl_module.model.item_tokens
+        self.rows = pl_module.model.embed.weight[start : start + n_items].detach().clone()
+
+
+def test_init_items_from_teacher_starts_the_item_rows_at_the_teachers_embeddings(teacher, tmp_path):
+    root, data, ckpt = teacher
+    first = _FirstItemRows()
+    student = _student(distill_from=str(ckpt), init_items_from_teacher=True, d_model=16, n_heads=2)
+    student.check_fit()
+    trainer = L.Trainer(max_epochs=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                        enable_model_summary=False, limit_val_batches=0, limit_train_batches=1,
+                        callbacks=[first], default_root_dir=tmp_path)
+    trainer.fit(student, datamodule=_datamodule(data, root))
+    saved = torch.load(ckpt, weights_only=True)["state_dict"]["item_embed.weight"]
+    torch.testing.assert_close(first.rows, saved[: len(first.rows)])  # the padding row is not copied
+    assert len(first.rows) == student.index.n_items == 60
+    plain = _student(distill_from=str(ckpt), d_model=16, n_heads=2)
+    plain.attach(student.index, student.trainer.datamodule.split, HISTORY)
+    start, n_items = plain.model.item_tokens
+    assert plain.model.embed.weight[start : start + n_items].std() < 0.05  # off: the random init
+
+
+def test_init_items_from_teacher_is_refused_without_a_teacher_or_at_another_width(teacher):
+    _, _, ckpt = teacher
+    with pytest.raises(ConfigError, match="init_items_from_teacher needs --model.distill_from"):
+        _student(init_items_from_teacher=True)
+    wide = "teacher's 16-wide item embeddings .*set --model.d_model 16 \\(got 32\\)"
+    with pytest.raises(ConfigError, match=wide):
+        _student(distill_from=str(ckpt), init_items_from_teacher=True, d_model=32).check_fit()
