@@ -56,14 +56,19 @@ def test_reference_decoder_is_the_kits_search_with_a_dict_trie(decode_speed):
     assert check["mismatched"] == 0 and check["identical"] >= 8
 
 
-def test_decode_speed_runs_and_writes_json(decode_speed, tmp_path, capsys):
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_decode_speed_runs_and_writes_json(decode_speed, tmp_path, capsys, precision):
     out = tmp_path / "decode.json"
     result = decode_speed.main(
         ["--data", "synthetic", "--preset", "tiny", "--users", "96", "--ref-users", "32",
-         "--batch-size", "64", "--reps", "1", "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
+         "--batch-size", "64", "--reps", "1", "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
+         "--precision", precision, "--peak-size", "256"]
     )
-    assert json.loads(out.read_text())["check"]["mismatched"] == 0
+    saved = json.loads(out.read_text())
     assert result["kit_users_per_s"] > 0 and 0 < result["kit_constraint_share"] < 1
+    assert saved["matmul_peak_gflops"] > 0 and 0 < saved["kit_peak_fraction"]
+    if precision == "fp32":  # bf16 rounding may reorder near-ties between the two decoders
+        assert saved["check"]["mismatched"] == 0
     assert "speedup" in capsys.readouterr().out
 
 
@@ -91,6 +96,13 @@ def test_train_speed_runs_and_writes_json(train_speed, tmp_path):
     rows = json.loads(out.read_text())["rows"]
     assert [r["variant"] for r in rows] == ["eager", "bf16"]
     assert all(r["samples_per_s"] > 0 and np.isfinite(r["final_loss"]) for r in rows)
+
+
+@pytest.mark.parametrize("name", ["decode_speed", "train_speed"])
+def test_peak_size_below_one_is_refused(name, capsys):
+    with pytest.raises(SystemExit) as exit:
+        _load(name).main(["--data", "synthetic", "--peak-size", "0"])
+    assert exit.value.code == 2 and "--peak-size must be at least 1, got 0" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", ["decode_speed", "train_speed"])
