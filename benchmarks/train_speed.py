@@ -11,7 +11,8 @@ timed in turns (eager, compile, eager, compile, ...) so that machine load hits t
 median of the repetitions is reported, with its ratio to the first variant.
 
 Variants: `eager` (fp32), `compile` (`torch.compile` of the network, as `--model.compile true`),
-`bf16` (autocast, as `--trainer.precision bf16-mixed`), `compile+bf16`.
+`bf16` (autocast, as `--trainer.precision bf16-mixed`), `compile+bf16`, `unfused-adamw` (eager
+fp32 with torch's for-loop AdamW, the kit's optimizer before the fused one; `lightlm.optimization`).
 
 Each row also gives the achieved GFLOP/s of the model arithmetic (the matmul FLOPs of one
 forward and backward, counted by `lightlm.networks.flops`, times steps per second) and its fraction of a
@@ -53,7 +54,7 @@ from lightlm.optimization import OptimizerSettings
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "beauty" / "data.txt"
 RESULTS = ROOT / "benchmarks" / "results"
-VARIANTS = ("eager", "compile", "bf16", "compile+bf16")
+VARIANTS = ("eager", "compile", "bf16", "compile+bf16", "unfused-adamw")
 LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 
 
@@ -92,7 +93,7 @@ class Trainee:
         self.variant, self.device = variant, device
         if "compile" in variant:
             self.rec.model.compile()
-        self.opt = OptimizerSettings(lr=lr).optimizer(self.rec.parameters())
+        self.opt = OptimizerSettings(lr=lr).optimizer(self.rec.parameters(), fused=variant != "unfused-adamw")
         self.bf16 = "bf16" in variant
 
     def steps(self, batches: list[dict[str, torch.Tensor]]) -> float:

@@ -209,4 +209,8 @@ class Recommender(L.LightningModule):
         return {"user": batch["user"], "items": items, "scores": scores}
 
     def configure_optimizers(self):
-        return self.optimizer_settings.configure(self.parameters(), self.trainer.estimated_stepping_batches)
+        # A fused AdamW unscales fp16 gradients itself, and Lightning then refuses gradient
+        # clipping under a GradScaler (`16-mixed` on a GPU): with one, the unfused form.
+        fused = getattr(self.trainer.precision_plugin, "scaler", None) is None
+        return self.optimizer_settings.configure(self.parameters(), self.trainer.estimated_stepping_batches,
+                                                 fused)
