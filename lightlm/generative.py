@@ -206,7 +206,7 @@ class GenerativeRecommender(Recommender):
         if self.hparams.init_items_from_teacher:
             width = check_checkpoint(teacher)["hyper_parameters"].get("d_model")
             own = model_config(self.hparams.preset, **self.shape).d_model
-            if width != own:
+            if width is not None and width != own:  # None: no SASRec; load_teacher says so
                 raise ConfigError(
                     f"--model.init_items_from_teacher copies the teacher's {width}-wide item embeddings "
                     f"({teacher}): set --model.d_model {width} (got {own})"

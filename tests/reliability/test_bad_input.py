@@ -140,6 +140,8 @@ CASES = [
         ["--model.last_step", "item", "--model.item_softmax", "siblings", "--model.distill_from", "t.ckpt"],
         "--model.distill_from t.ckpt: no such checkpoint (train the teacher first)",
     ),
+    ("item rows from no teacher", ["--model.init_items_from_teacher", "true"],
+     "--model.init_items_from_teacher needs --model.distill_from (the teacher)"),
     ("windows without the sequential task", ["--data.train_windows", "true"],
      "--data.train_windows needs --data.task sequential"),
     (

@@ -89,8 +89,8 @@ def test_decode_speed_on_gpu(decode_speed, tmp_path):
 def test_train_speed_runs_and_writes_json(train_speed, tmp_path):
     out = tmp_path / "train.json"
     train_speed.main(
-        ["--data", "synthetic", "--presets", "tiny", "--variants", "eager,bf16,unfused-adamw", "--batch-size", "32",
-         "--steps", "2", "--warmup", "1", "--reps", "1", "--out", str(out),
+        ["--data", "synthetic", "--presets", "tiny", "--variants", "eager,bf16,unfused-adamw",
+         "--batch-size", "32", "--steps", "2", "--warmup", "1", "--reps", "1", "--out", str(out),
          "--cache-dir", str(tmp_path / "cache"), "--peak-size", "256"]
     )
     rows = json.loads(out.read_text())["rows"]
