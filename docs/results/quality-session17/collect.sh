@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Copies the small result files of session 17's runs into docs/results/quality-session17/.
+copy() {  # copy RUN_DIR OUT_DIR
+  local d=$1 out=$2 n m; n=$(basename $d); m=$(ls $d/*/version_*/metrics.csv 2>/dev/null | head -1)
+  [ -n "$m" ] || return 0
+  mkdir -p $out/$n; cp $m $out/$n/val_history.csv; [ -f $d/times.txt ] && cp $d/times.txt $out/$n/
+  for f in test_metrics.json beam_gap.json; do [ -f $d/$f ] && cp $d/$f $out/$n/; done
+  if [ -d $d/sweep ]; then mkdir -p $out/$n/sweep; cp $d/sweep/*.json $out/$n/sweep/; fi; return 0
+}
+out=docs/results/quality-session17; mkdir -p $out
+for d in runs/s17/*/; do copy ${d%/} $out; done
+cp runs/s17/{fit.sh,after.sh,test.sh,toys_d128.sh,toys_init.sh,toys_init_lr.sh,collect.sh,jobs.sh} $out/
