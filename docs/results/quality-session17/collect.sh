@@ -9,4 +9,4 @@ copy() {  # copy RUN_DIR OUT_DIR
 }
 out=docs/results/quality-session17; mkdir -p $out
 for d in runs/s17/*/; do copy ${d%/} $out; done
-cp runs/s17/{fit.sh,after.sh,test.sh,toys_d128.sh,toys_init.sh,toys_init_lr.sh,collect.sh,jobs.sh} $out/
+cp runs/s17/{fit.sh,after.sh,test.sh,toys_d128.sh,toys_init.sh,toys_init_lr.sh,beauty_init.sh,collect.sh,jobs.sh} $out/

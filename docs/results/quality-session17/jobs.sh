@@ -14,3 +14,7 @@ nohup runs/s17/after.sh runs/s17/t-kd-d128-pat6-s0 runs/s17/toys_init.sh 2 > run
 nohup runs/s17/after.sh runs/s17/t-kd-d128-init-pat6-s2 runs/s17/toys_init_lr.sh 0 > runs/s17/laneE.log 2>&1 &
 nohup runs/s17/after.sh runs/s17/t-kd-d128-init-pat6-s1 runs/s17/toys_init_lr.sh 1 > runs/s17/laneF.log 2>&1 &
 # lr 0.001, seed 0: 0.0640 @ 6/12 against 0.0642 @ 6/12 with lr 0.003: no gain; seed 1 stopped after a few minutes to free the core
+# After the checks (fresh-clone suite and main job): the same init on Beauty, seeds 0 and 1 (validation only),
+# against session 16's students (0.0691, 0.0665): a screen in the session's last hour
+nohup runs/s17/beauty_init.sh 0 > runs/s17/laneG.log 2>&1 &
+nohup runs/s17/beauty_init.sh 1 > runs/s17/laneH.log 2>&1 &
