@@ -43,8 +43,8 @@ class OptimizerSettings:
 
     def optimizer(self, parameters, fused: bool = True) -> torch.optim.AdamW:
         """AdamW, fused by default: one kernel per parameter and step, where the for-loop form
-        that torch picks on a CPU runs about a dozen elementwise passes over each parameter (a
-        tenth or more of a training step for the wide presets). Same update up to rounding."""
+        that torch picks on a CPU runs about a dozen elementwise passes over each parameter (the
+        measured share of a step: README, issue-13 figures). Same update up to rounding."""
         return torch.optim.AdamW(parameters, lr=self.lr, eps=self.eps, weight_decay=self.weight_decay,
                                  fused=fused)
 
