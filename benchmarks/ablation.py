@@ -31,6 +31,7 @@ from pathlib import Path
 
 import torch
 
+from lightlm.cli import keep_freed_heap
 from lightlm.experiments.cells import RunSettings
 from lightlm.experiments.presets import PRESETS, cells_for
 from lightlm.experiments.runner import dataset_name, run_study
@@ -76,6 +77,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     preset = PRESETS[args.preset]
+    keep_freed_heap()  # as `lightlm fit` does: cells train in this process
     if args.threads:
         torch.set_num_threads(args.threads)
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)

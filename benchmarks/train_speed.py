@@ -10,7 +10,7 @@ keeps the learning rate constant, where `fit` warms it up linearly and then deca
 timed in turns (eager, compile, eager, compile, ...) so that machine load hits them alike; the
 median of the repetitions is reported, with its ratio to the first variant.
 
-Variants: `eager` (fp32), `compile` (`torch.compile` of the network, as `--model.compile true`),
+Variants: `eager` (fp32), `compile` (`torch.compile` of the network's blocks, as `--model.compile true`),
 `bf16` (autocast, as `--trainer.precision bf16-mixed`), `compile+bf16`, `unfused-adamw` (eager
 fp32 with torch's for-loop AdamW, the kit's optimizer before the fused one; `lightlm.optimization`).
 
@@ -92,7 +92,7 @@ class Trainee:
         self.rec = copy.deepcopy(rec).to(device).train()
         self.variant, self.device = variant, device
         if "compile" in variant:
-            self.rec.model.compile()
+            self.rec.model.compile_blocks()
         self.opt = OptimizerSettings(lr=lr).optimizer(self.rec.parameters(), fused=variant != "unfused-adamw")
         self.bf16 = "bf16" in variant
 

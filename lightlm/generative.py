@@ -53,8 +53,9 @@ class GenerativeRecommender(Recommender):
         top_k: items recommended per user (the metrics need at least 20).
         exclude_train_items: never recommend an item already in the user's input history,
             enforced by the beam-search constraint (default off, as in the published numbers).
-        compile: `torch.compile` the network's training forward (`nn.Module.compile`: checkpoints
-            keep their keys); beam search calls the network's decode methods, which stay eager.
+        compile: `torch.compile` the network's encoder and decoder blocks, which every training
+            step runs (`EncoderDecoder.compile_blocks`: checkpoints keep their keys); beam search's
+            incremental decoder step stays eager.
         history_input: how the sequential task's history items enter the encoder. `codes` (the
             paper's layout): every code token of every item is a position. `items`: one position
             per item, the sum of its code tokens' embeddings (a third of the input length for
@@ -249,7 +250,7 @@ class GenerativeRecommender(Recommender):
         self.model = EncoderDecoder(cfg, vocab_size, layout.step_tokens, item_tokens, hp.item_softmax)
         self.model.prefix_weight = hp.prefix_weight
         if self.hparams.compile:
-            self.model.compile()
+            self.model.compile_blocks()
         self.trie = PrefixTrie(layout.item_tokens, layout.local_index)
 
     def encoder_input(self, batch: Batch) -> torch.Tensor:

@@ -238,6 +238,14 @@ class EncoderDecoder(nn.Module):
     def config_dict(self) -> dict:
         return asdict(self.cfg)
 
+    def compile_blocks(self) -> None:
+        """`torch.compile` every encoder and decoder block's `forward` (`nn.Module.compile`, so
+        state-dict keys stay as they are). Training reaches the network through `encode` and
+        `decode_states`, never `forward`, so compiling the whole module would compile nothing
+        that training runs; beam search's `DecoderBlock.step` stays eager."""
+        for block in (*self.encoder, *self.decoder):
+            block.compile()
+
     def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """src -> memory (B, S, C) and its attention mask (B, 1, 1, S), True = attend.
 

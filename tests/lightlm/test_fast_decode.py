@@ -141,7 +141,13 @@ def test_compiled_model_trains_and_decodes_the_same_items(tmp_path):
         recs.append(rec)
     recs[1].model.load_state_dict(recs[0].model.state_dict())
     batch = dm.dataset("fit").__getitems__(list(range(32)))
-    eager_loss, compiled_loss = (r.model_step(batch) for r in recs)
+    torch._dynamo.reset()
+    eager_loss = recs[0].model_step(batch)
+    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] == 0
+    compiled_loss = recs[1].model_step(batch)
+    # the training step really ran compiled code (the whole module's `forward`, which training
+    # never calls, compiled nothing): one graph per block class at least
+    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] >= 2
     torch.testing.assert_close(compiled_loss, eager_loss, rtol=1e-4, atol=1e-5)
     compiled_loss.backward()  # the compiled backward runs too
     test = dm.dataset("test").__getitems__(list(range(20)))
