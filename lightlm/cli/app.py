@@ -89,8 +89,12 @@ TRAINER_DEFAULTS = {
 
 
 # Model arguments a checkpoint's hyperparameters never override: they change how a trained model
-# ranks (beams, list length, history exclusion, the prefix steps' weight), not what was trained.
-INFERENCE_OPTIONS = ("num_beams", "top_k", "exclude_train_items", "rank_by", "prefix_weight")
+# ranks (beams, list length, history exclusion, the prefix steps' weight) or where this command
+# writes (SASRec's item-embedding export: a resumed fit must not overwrite the file the
+# checkpoint's own run wrote), not what was trained.
+COMMAND_OPTIONS = (
+    "num_beams", "top_k", "exclude_train_items", "rank_by", "prefix_weight", "export_embeddings",
+)  # fmt: skip
 
 # Subcommands that score a trained model: without `--ckpt_path` they read the configured best.ckpt.
 EVALUATIONS = ("validate", "test", "predict")
@@ -173,24 +177,25 @@ class LightLMCLI(LightningCLI):
         drop_wandb_anonymous(trainer.loggers)
         return trainer
 
-    def keep_inference_options(self) -> None:
+    def keep_command_options(self) -> None:
         """Lightning replaces the model's arguments by the checkpoint's hyperparameters between
         `parse_arguments` and `before_instantiate_classes`; put back the command's own values
-        for the options that only affect inference, so that
-        `lightlm validate --ckpt_path X --model.num_beams 50` decodes with 50 beams. Only those
-        the checkpoint's model class takes: a SASRec checkpoint has no beams."""
+        for the options that only affect inference or outputs (`COMMAND_OPTIONS`), so that
+        `lightlm validate --ckpt_path X --model.num_beams 50` decodes with 50 beams and a
+        resumed fit exports its embeddings where its own command says. Only those the
+        checkpoint's model class takes: a SASRec checkpoint has no beams."""
         sub = self.config.get("subcommand")
         model = self.config[sub].get("model") if sub else None
         args = getattr(model, "init_args", None)
         if args is None:
             return
         accepted = inspect.signature(_import(model.class_path)).parameters
-        for k, v in self._command_inference_options.items():
+        for k, v in self._command_options.items():
             if k in accepted:
                 args[k] = v
 
     def before_instantiate_classes(self) -> None:
-        self.keep_inference_options()
+        self.keep_command_options()
         cfg = self.config[self.subcommand] if self.subcommand else self.config
         reconcile_wandb_mode(cfg["trainer"].get("logger"))
 
@@ -218,7 +223,7 @@ class LightLMCLI(LightningCLI):
             )
 
     def parse_arguments(self, parser, args) -> None:
-        self._command_inference_options: dict = {}
+        self._command_options: dict = {}
         super().parse_arguments(parser, args)
         sub = self.config.get("subcommand")
         cfg = self.config[sub] if sub else self.config
@@ -231,8 +236,8 @@ class LightLMCLI(LightningCLI):
             return
         self._resolve_ckpt_path(sub, cfg)
         args = getattr(cfg.get("model"), "init_args", None)
-        if args is not None:  # restored by `keep_inference_options` after Lightning's replacement
-            self._command_inference_options = {k: args[k] for k in INFERENCE_OPTIONS if k in args}
+        if args is not None:  # restored by `keep_command_options` after Lightning's replacement
+            self._command_options = {k: args[k] for k in COMMAND_OPTIONS if k in args}
         # LightningCLI reads an explicit --ckpt_path right after parsing (for its hyperparameters),
         # before any before_* hook: a missing or unreadable file must be refused first.
         path = cfg.get("ckpt_path")

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 import torch
-from conftest import N_USERS, reference_args, run_main
+from conftest import N_USERS, reference_args, run_main, tiny_config, write_config
 
 from datamodules.item_index import ItemIndex
 from datamodules.split import leave_one_out
@@ -160,3 +160,23 @@ def test_inference_options_come_from_the_command_not_the_checkpoint(reference_ru
     assert code == 0, err
     assert seen and set(seen) == {(41, 25, True, 0.7, trained["d_model"])}
     assert ranked_with and set(ranked_with) == {0.7}  # the network ranks with the command's weight
+
+
+def test_a_resumed_fit_exports_where_its_own_command_says(tmp_path, monkeypatch):
+    """A SASRec checkpoint's hyperparameters name the embedding file its run wrote; a fit resumed
+    from it with another `--model.export_embeddings` writes there and leaves that file alone
+    (Lightning would otherwise restore the checkpoint's path and overwrite the first run's file)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WANDB_MODE", "disabled")
+    cfg = tiny_config(trainer={"max_epochs": 1}, checkpoint={"dirpath": "ck", "every_n_train_steps": None})
+    write_config(tmp_path / "run.yaml", cfg)
+    sasrec = ["--model.class_path", "lightlm.sasrec.SASRec", "--model.d_model", "16",
+              "--data.task", "sequential", "--data.history_len", "5"]  # fmt: skip
+    code, err = run_main("fit", "--config", "run.yaml", *sasrec, "--model.export_embeddings", "first.parquet")
+    assert code == 0, err[-3000:]
+    first = (tmp_path / "first.parquet").read_bytes()
+    code, err = run_main("fit", "--config", "run.yaml", *sasrec, "--ckpt_path", "ck/last.ckpt",
+                         "--trainer.max_epochs", "2", "--model.export_embeddings", "second.parquet")
+    assert code == 0, err[-3000:]
+    assert (tmp_path / "first.parquet").read_bytes() == first
+    assert (tmp_path / "second.parquet").read_bytes() != first  # the second epoch's vectors
