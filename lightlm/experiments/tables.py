@@ -75,6 +75,7 @@ S13 = "quality-session13"
 S14 = "quality-session14"
 S15 = "quality-session15"
 S16 = "quality-session16"
+S18 = "quality-session18"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
@@ -113,6 +114,10 @@ TOYS_CONVERGED = (
     Group("SASRec-CE, same history and windows, d_model 128, patience 6 "
           "(`conf/toys-sasrec-windows.yaml`, session 15)",
           _runs(S15, "sas-t-pat6-s0", "sas-t-pat6-s1", "sas-t-pat6-s2")),
+    Group("the same distilled configuration, rerun with session 18's code (fused AdamW)",
+          _runs(S18, "t-kd-s0", "t-kd-s1", "t-kd-s2"), cpu_note=" (+ teacher)"),
+    Group("the same SASRec-CE configuration, rerun with session 18's code (fused AdamW)",
+          _runs(S18, "sas-t-s0", "sas-t-s1", "sas-t-s2")),
     Group("generative distilled, codes from the teacher's embeddings, patience 3 (session 14)",
           _runs(S14, "t-sas-kd-s0", "t-sas-kd-s1", "t-sas-kd-s2"), cpu_note=" (+ teacher)"),
     Group("generative distilled from SASRec-CE, co-SCI codes (session 13)",
@@ -135,9 +140,10 @@ BEAUTY_RATIOS = (
 )
 TOYS_RATIOS = (
     (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 15)"),
-    (2, 5, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (3, 5, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (4, 5, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (2, 3, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 18)"),
+    (4, 7, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (5, 7, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (6, 7, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 
 
