@@ -56,8 +56,10 @@ def _setup(path: str, threads: int):
 
     from datamodules.interactions import Interactions, Sequences
     from datamodules.split import leave_one_out
+    from lightlm.cli import keep_freed_heap
 
     torch.set_num_threads(threads)
+    keep_freed_heap()  # malloc as `lightlm fit` sets it (MALLOC_MMAP_MAX_=65536: glibc's defaults)
     z = np.load(path)
     seqs = Sequences(z["offsets"], z["items"], int(z["n_items"]))
     ids = np.arange(max(seqs.n_users, seqs.n_items)).astype(str)
