@@ -33,9 +33,11 @@ def keep_freed_heap() -> bool:
     over the catalogue always qualify) with a fresh mapping and unmaps it on free; the next step's
     allocation of the same size then takes one page fault per 4 KiB page, in the kernel, on the
     training thread. With every block on the heap (`M_MMAP_MAX` 0) and freed heap kept rather
-    than trimmed (`M_TRIM_THRESHOLD` at its largest), later steps reuse the same pages; the
-    price is that the process keeps its peak heap until it exits. glibc only; either variable
-    in the environment (the user's own malloc settings) leaves malloc as it is.
+    than trimmed (`M_TRIM_THRESHOLD` at its largest), later steps reuse the same pages. The
+    price is memory: freed heap stays with the process until it exits, and blocks of a
+    gigabyte and more (SASRec-CE's logits over a million items) fragment it further (README,
+    "Catalogue scale"). glibc only; either variable in the environment (the user's own malloc settings,
+    e.g. `MALLOC_MMAP_MAX_=65536`, glibc's default) leaves malloc as it is.
     Returns whether the settings were applied."""
     if sys.platform != "linux" or any(v in os.environ for v in MALLOC_ENV):
         return False
