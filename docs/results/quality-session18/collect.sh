@@ -9,6 +9,7 @@ copy() {  # copy RUN_DIR OUT_DIR
 }
 out=docs/results/quality-session18; mkdir -p $out
 for d in runs/s18/*/; do case $d in *discarded*) ;; *) copy ${d%/} $out;; esac; done
-cp runs/s18/{fit.sh,test.sh,collect.sh,jobs.sh,hist.py,malloc_ab.sh,toys-kd-s0.yaml} $out/
+cp runs/s18/{fit.sh,test.sh,collect.sh,jobs.sh,malloc_ab.sh,toys-kd-s0.yaml} $out/  # hist.py: quality-session15's
 cp runs/s18/malloc_ab/times.txt $out/malloc_ab.txt
 cp runs/s18/test_all.sh $out/
+cp runs/s18/catalog_ab.sh $out/
