@@ -57,10 +57,11 @@ def code_step_targets(
 
 
 def item_step_targets(logits: torch.Tensor, candidates: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-    """Soft targets (R, W) of the item step over each target's sibling candidates: the teacher's
-    softmax restricted to them. logits (R, n_items): the teacher's; candidates (R, W): item
-    indices (any value where not `valid`)."""
-    picked = logits.gather(1, candidates.clamp(0, logits.shape[1] - 1))
+    """Soft targets (R, ..., W) of the item step over sets of W candidates (the items under one
+    code prefix): the teacher's softmax restricted to each set. logits (R, n_items): the
+    teacher's; candidates (R, ..., W): item indices (any value where not `valid`), one or more
+    sets per target."""
+    picked = logits.gather(1, candidates.clamp(0, logits.shape[1] - 1).flatten(1)).view(candidates.shape)
     return picked.masked_fill(~valid, float("-inf")).softmax(-1)
 
 

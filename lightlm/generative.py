@@ -101,6 +101,14 @@ class GenerativeRecommender(Recommender):
             Validation, test and the saved checkpoint never read the teacher.
         distill_weight: the teacher's share of each step's loss with `distill_from` (the rest is
             the target's own, label-smoothed cross-entropy).
+        distill_prefixes: with `distill_from`, also distil the item step under the K code prefixes
+            (clusters, with `prefix_len 1`) other than the target's that hold most of the
+            teacher's mass (default 0: the target's prefix only). Beam search ranks the items
+            under every prefix it keeps, but the target's prefix is the only one whose item
+            distribution the plain loss teaches for a given history; each extra prefix adds its
+            soft cross-entropy against the teacher's softmax over its items, weighted by the
+            teacher's mass on that prefix (so the sum approaches the joint KL divergence over
+            prefix and item). Costs K more decoder rows per target in training.
         distill_temperature: the teacher's logits are divided by it before its softmax is read
             under the codes: above 1 spreads the teacher's mass over more items (more of what it
             knows beyond the target), below 1 concentrates it on its top items. The student's
@@ -150,6 +158,7 @@ class GenerativeRecommender(Recommender):
         prefix_weight: float = 1.0,
         distill_from: str | None = None,
         distill_weight: float = 0.5,
+        distill_prefixes: int = 0,
         distill_temperature: float = 1.0,
         init_items_from_teacher: bool = False,
     ) -> None:
@@ -179,6 +188,10 @@ class GenerativeRecommender(Recommender):
             )
         if not 0.0 < distill_weight <= 1.0:
             raise ConfigError(f"--model.distill_weight must be in (0, 1], got {distill_weight}")
+        if distill_prefixes < 0:
+            raise ConfigError(f"--model.distill_prefixes must be at least 0, got {distill_prefixes}")
+        if distill_prefixes and distill_from is None:
+            raise ConfigError("--model.distill_prefixes needs --model.distill_from (the teacher)")
         if not distill_temperature > 0.0:
             raise ConfigError(f"--model.distill_temperature must be positive, got {distill_temperature}")
         if init_items_from_teacher and distill_from is None:
@@ -252,6 +265,25 @@ class GenerativeRecommender(Recommender):
         if self.hparams.compile:
             self.model.compile_blocks()
         self.trie = PrefixTrie(layout.item_tokens, layout.local_index)
+        if hp.distill_prefixes:
+            self._build_prefix_tables(layout.item_tokens)
+
+    def _build_prefix_tables(self, item_tokens: torch.Tensor) -> None:
+        """The code prefixes the item step can follow, for `distill_prefixes`: `prefix_of_item`
+        (n_items,) each item's prefix as a number in [0, P); `prefix_nodes` (P,) its trie node;
+        `prefix_input` (P, L - 1) its tokens (the decoder's input after BOS)."""
+        n_items = len(item_tokens)
+        parent = self.trie.item_path[:, -2] if self.trie.depth > 1 else torch.zeros(n_items, dtype=torch.long)
+        nodes, prefix_of = torch.unique(parent, return_inverse=True)
+        if self.hparams.distill_prefixes >= len(nodes):
+            raise ConfigError(
+                f"--model.distill_prefixes {self.hparams.distill_prefixes}: this index has {len(nodes)} "
+                f"code prefixes before the item step, so at most {len(nodes) - 1} others to distil"
+            )
+        some_item = torch.zeros(len(nodes), dtype=torch.long).scatter_(0, prefix_of, torch.arange(n_items))
+        self.register_buffer("prefix_of_item", prefix_of, persistent=False)
+        self.register_buffer("prefix_nodes", nodes, persistent=False)
+        self.register_buffer("prefix_input", item_tokens[some_item, :-1], persistent=False)
 
     def encoder_input(self, batch: Batch) -> torch.Tensor:
         """User tokens (unless `user_input` is off), then the history items (PAD where none).
@@ -291,14 +323,18 @@ class GenerativeRecommender(Recommender):
             return self.window_step(batch)
         target = batch["target"]
         memory, mask = self.model.encode(self.encoder_input(batch))
-        tgt_in = _teacher_input(self.item_tokens[target])
-        start = self.model.start_states(memory)
-        states = self.model.decode_states(self.model.memory_kv(memory), mask, tgt_in, start=start)
-        return self.loss(states, target, memory[:, -1], teacher=self.teacher_logits(batch, target))
+        start, memory_kv = self.model.start_states(memory), self.model.memory_kv(memory)
+        states = self.teacher_forced(memory_kv, mask, start, target)
+        teacher = self.teacher_logits(batch, target)
+        loss = self.loss(states, target, memory[:, -1], teacher=teacher)
+        return loss + self.other_prefix_loss(memory_kv, mask, start, target, teacher)
 
     def window_step(self, batch: Batch) -> torch.Tensor:
-        states, items, newest = self.window_states(batch)
-        return self.loss(states, items, newest, teacher=self.teacher_logits(batch, items))
+        memory_kv, visible, start, items, newest = self.window_inputs(batch)
+        states = self.teacher_forced(memory_kv, visible, start, items)
+        teacher = self.teacher_logits(batch, items)
+        loss = self.loss(states, items, newest, teacher=teacher)
+        return loss + self.other_prefix_loss(memory_kv, visible, start, items, teacher)
 
     def teacher_logits(self, batch: Batch, items: torch.Tensor) -> torch.Tensor | None:
         """(R, n_items) the teacher's logits of the batch's R targets, divided by
@@ -320,6 +356,19 @@ class GenerativeRecommender(Recommender):
         Returns teacher-forced decoder states (R, L, C), the items (R,) of the R targets, in
         row-major (window, position) order, and the encoder output (R, C) at each target's newest
         readable position."""
+        memory_kv, visible, start, items, newest = self.window_inputs(batch)
+        return self.teacher_forced(memory_kv, visible, start, items), items, newest
+
+    def teacher_forced(self, memory_kv, mask, start, items: torch.Tensor) -> torch.Tensor:
+        """Decoder states (R, L, C) of the R target items' codes, teacher-forced."""
+        return self.model.decode_states(memory_kv, mask, _teacher_input(self.item_tokens[items]), start=start)
+
+    def window_inputs(self, batch: Batch):
+        """What the decoder reads for each of a window batch's R targets: the cross-attention
+        keys and values (one (R, H, S, hd) pair per layer), the memory mask (R, 1, 1, S) of the
+        positions up to the target's own, the start states (R, C) or None, the target items (R,)
+        in row-major (window, position) order, and the encoder output (R, C) at each target's
+        newest readable position."""
         src, targets = self.encoder_input(batch), batch["targets"]  # (B, S[, G]), (B, H)
         memory, mask = self.model.encode(src)
         rows, t = (targets >= 0).nonzero(as_tuple=True)
@@ -328,9 +377,7 @@ class GenerativeRecommender(Recommender):
         visible = mask[rows] & (torch.arange(src.shape[1], device=src.device) <= last[:, None, None, None])
         memory_kv = [(k[rows], v[rows]) for k, v in self.model.memory_kv(memory)]
         start = self.model.start_states(memory, rows, newest=last)
-        items = targets[rows, t]
-        tgt_in = _teacher_input(self.item_tokens[items])
-        return self.model.decode_states(memory_kv, visible, tgt_in, start=start), items, memory[rows, last]
+        return memory_kv, visible, start, targets[rows, t], memory[rows, last]
 
     def loss(self, states: torch.Tensor, items: torch.Tensor, newest: torch.Tensor,
              teacher: torch.Tensor | None = None) -> torch.Tensor:
@@ -382,6 +429,36 @@ class GenerativeRecommender(Recommender):
             soft = item_step_targets(teacher, tokens - self.model.item_tokens[0], valid)
             item = self._mix(item, soft_cross_entropy(item_logits, soft))
         return torch.cat([code, item[:, None]], 1)
+
+    def other_prefix_loss(self, memory_kv, mask, start, items: torch.Tensor,
+                          teacher: torch.Tensor | None) -> torch.Tensor:
+        """`distill_prefixes` K: the item step's distillation under the K prefixes other than
+        each target's own that hold most of the teacher's mass, as a share of the mean token loss
+        (0 without a teacher or with K = 0).
+
+        Per target: sum over those prefixes p of m_p * H(teacher over p's items, student's item
+        step after p), m_p the teacher's mass on p; scaled by `distill_weight` and divided by the
+        code length, as if added to the item step's distilled term. The K rows of a target share
+        its memory (`rows_per_memory`). memory_kv, mask, start: per target, as `decode_states`
+        takes them; items (R,); teacher (R, n_items) logits."""
+        k = self.hparams.distill_prefixes
+        if teacher is None or not k:
+            return torch.zeros((), device=items.device)
+        n_prefixes = len(self.prefix_nodes)
+        mass = teacher.new_zeros(len(items), n_prefixes)
+        mass.index_add_(1, self.prefix_of_item, teacher.softmax(-1))
+        mass = mass.scatter(1, self.prefix_of_item[items, None], -1.0)  # never the target's own prefix
+        mass, prefixes = mass.topk(k, dim=1)  # (R, K)
+        tgt_in = torch.cat([torch.full_like(prefixes[..., None], BOS), self.prefix_input[prefixes]], -1)
+        states = self.model.decode_states(memory_kv, mask, tgt_in.flatten(0, 1), rows_per_memory=k,
+                                          start=start)
+        tokens, _, _, valid = self.trie.children(self.prefix_nodes[prefixes.flatten()], self.trie.depth - 1)
+        logits = self.model.candidate_logits(states[:, -1], tokens).masked_fill(~valid, float("-inf"))
+        first = self.model.item_tokens[0]
+        shape = (len(items), k, tokens.shape[1])
+        soft = item_step_targets(teacher, (tokens - first).view(shape), valid.view(shape))
+        ce = soft_cross_entropy(logits, soft.flatten(0, 1)).view(len(items), k)
+        return self.hparams.distill_weight * (mass * ce).sum(1).mean() / self.item_tokens.shape[1]
 
     def _mix(self, own: torch.Tensor, distilled: torch.Tensor) -> torch.Tensor:
         weight = self.hparams.distill_weight

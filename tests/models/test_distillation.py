@@ -15,6 +15,7 @@ from indexers.spectral import SpectralIndexer
 from kitbase.errors import ConfigError, IndexMismatchError
 from lightlm.distillation import code_step_targets, item_step_targets, load_teacher
 from lightlm.generative import GenerativeRecommender
+from lightlm.networks.tokens import BOS
 from lightlm.sasrec import SASRec
 
 HISTORY = 5
@@ -119,6 +120,64 @@ def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targ
         plain.load_state_dict(student.state_dict())
         torch.testing.assert_close(student.model_step(batch), plain.eval().model_step(batch))
     assert not any(k.startswith("_teacher") for k in student.state_dict())
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_other_prefixes_add_the_teachers_item_distribution_under_its_likeliest_other_clusters(teacher, k):
+    root, data, ckpt = teacher
+    dm = _datamodule(data, root)
+    dm.setup("fit")
+    weight = 0.25
+    student = _student(distill_from=str(ckpt), distill_weight=weight, distill_prefixes=k)
+    student.attach(dm.index, dm.split, dm.history_len)
+    student._teacher.append(load_teacher(ckpt, dm.split, dm.history_len))
+    base = _student(distill_from=str(ckpt), distill_weight=weight)  # the same weights, K = 0
+    base.attach(dm.index, dm.split, dm.history_len)
+    base.load_state_dict(student.state_dict())
+    base._teacher.append(student._teacher[0])
+    batch = dm.dataset("fit").__getitems__(list(range(20)))
+    student.train(), base.train()
+    with torch.no_grad():
+        loss, base_loss = student.model_step(batch), base.model_step(batch)
+        memory_kv, visible, start, items, _ = student.window_inputs(batch)
+        t_probs = student._teacher[0].target_logits(batch)[0].softmax(-1)
+        # By a loop over the targets: rank the 3 clusters by the teacher's mass, skip the
+        # target's, decode the item step after each of the top k others on its own, and take the
+        # soft cross-entropy of the teacher's softmax over that cluster's items.
+        cluster_of = student.item_tokens[:, 0]
+        extra = []
+        for r, item in enumerate(items.tolist()):
+            mass = {c: t_probs[r, cluster_of == c].sum() for c in cluster_of.unique().tolist()}
+            others = sorted((c for c in mass if c != cluster_of[item]), key=lambda c: -mass[c])[:k]
+            total = 0.0
+            for c in others:
+                kv = [(key[r : r + 1], value[r : r + 1]) for key, value in memory_kv]
+                state = student.model.decode_states(kv, visible[r : r + 1], torch.tensor([[BOS, c]]))[0, -1]
+                members = (cluster_of == c).nonzero()[:, 0]
+                logq = student.model.item_logits(state[None])[0, members].log_softmax(-1)
+                q_teacher = t_probs[r, members] / t_probs[r, members].sum()
+                total += mass[c] * -(q_teacher * logq).sum()
+            extra.append(total)
+    assert start is None and len(items) > 20
+    expected = base_loss + weight * torch.stack(extra).mean() / 2  # 2 tokens: cluster, item
+    torch.testing.assert_close(loss, expected, rtol=1e-4, atol=1e-6)
+    assert loss > base_loss
+    student.eval()
+    with torch.no_grad():  # validation's loss is the student's own
+        torch.testing.assert_close(student.model_step(batch), base.eval().model_step(batch))
+
+
+def test_other_prefixes_are_refused_without_a_teacher_or_beyond_the_index(teacher):
+    root, data, ckpt = teacher
+    with pytest.raises(ConfigError, match="distill_prefixes needs --model.distill_from"):
+        _student(distill_prefixes=1)
+    with pytest.raises(ConfigError, match="distill_prefixes must be at least 0"):
+        _student(distill_from=str(ckpt), distill_prefixes=-1)
+    dm = _datamodule(data, root)
+    dm.setup("fit")
+    student = _student(distill_from=str(ckpt), distill_prefixes=3)
+    with pytest.raises(ConfigError, match="distill_prefixes 3: this index has 3 code prefixes .* at most 2"):
+        student.attach(dm.index, dm.split, dm.history_len)
 
 
 def test_distillation_trains_through_fit_and_saves_no_teacher(teacher, tmp_path):
