@@ -347,7 +347,8 @@ class GenerativeRecommender(Recommender):
             logits, teacher_items = teacher.target_logits(batch)
         if not torch.equal(teacher_items, items):
             raise RuntimeError("the teacher's targets differ from the student's: check the batch layout")
-        return logits.float() / self.hparams.distill_temperature
+        logits, temperature = logits.float(), self.hparams.distill_temperature
+        return logits if temperature == 1.0 else logits / temperature  # no pass over (R, n_items) for 1
 
     def window_states(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Every target of each window at once: one encoder pass per window, one decoder row per
@@ -421,7 +422,7 @@ class GenerativeRecommender(Recommender):
         else:
             parent = self.trie.item_path[items, -2] if self.trie.depth > 1 else torch.zeros_like(items)
             tokens, _, _, valid = self.trie.children(parent, self.trie.depth - 1)
-            item_logits = self.model.candidate_logits(states[:, -1], tokens)
+            item_logits = self.model.candidate_logits(states[:, -1], tokens, groups=parent)
             item_logits = item_logits.masked_fill(~valid, float("-inf"))
             column = (tokens == tgt[:, -1:]).float().argmax(1)
         item = _cross_entropy(item_logits, column, smoothing)
@@ -452,8 +453,10 @@ class GenerativeRecommender(Recommender):
         tgt_in = torch.cat([torch.full_like(prefixes[..., None], BOS), self.prefix_input[prefixes]], -1)
         states = self.model.decode_states(memory_kv, mask, tgt_in.flatten(0, 1), rows_per_memory=k,
                                           start=start)
-        tokens, _, _, valid = self.trie.children(self.prefix_nodes[prefixes.flatten()], self.trie.depth - 1)
-        logits = self.model.candidate_logits(states[:, -1], tokens).masked_fill(~valid, float("-inf"))
+        nodes = self.prefix_nodes[prefixes.flatten()]
+        tokens, _, _, valid = self.trie.children(nodes, self.trie.depth - 1)
+        logits = self.model.candidate_logits(states[:, -1], tokens, groups=nodes)
+        logits = logits.masked_fill(~valid, float("-inf"))
         first = self.model.item_tokens[0]
         shape = (len(items), k, tokens.shape[1])
         soft = item_step_targets(teacher, (tokens - first).view(shape), valid.view(shape))

@@ -318,18 +318,33 @@ class EncoderDecoder(nn.Module):
         start, n = self.item_tokens
         return memory @ self.embed.weight[start : start + n].T
 
-    def candidate_logits(self, h: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
+    def candidate_logits(self, h: torch.Tensor, tokens: torch.Tensor, groups: torch.Tensor | None = None
+                         ) -> torch.Tensor:
         """h (N, C) at the item step, candidate item tokens (N, W) -> (N, W) logits of just those.
 
         Whichever way touches less memory: gathering the candidates' embeddings (N, W, C) when
-        W * C is below the catalogue size, else scoring every item (N, n_items) and keeping the
-        candidates' columns, in row chunks outside training. A wide node (thousands of items under
-        one prefix) would otherwise cost gigabytes per batch."""
+        W * C is below the catalogue size; else, given `groups` (N,) ids such that rows with the
+        same id have the same candidates (the children of one trie node), one (rows, W) matmul per
+        group; else scoring every item (N, n_items) and keeping the candidates' columns, in row
+        chunks outside training. A wide node (thousands of items under one prefix) would otherwise
+        cost gigabytes per batch, and scoring the catalogue for every row costs n_items / W times
+        the arithmetic of the groups' matmuls."""
         start, n = self.item_tokens
         if tokens.shape[1] * h.shape[1] <= n:
             return torch.einsum("nc,nwc->nw", self.dec_norm(h), self.embed(tokens))
+        if groups is not None:
+            return self._grouped_candidate_logits(h, tokens, groups)
         columns = (tokens - start).clamp(0, n - 1)  # slots that are no item are masked by callers
         return self._chunked(h, lambda logits, rows: logits.gather(1, columns[rows]))
+
+    def _grouped_candidate_logits(self, h: torch.Tensor, tokens: torch.Tensor, groups: torch.Tensor):
+        """`candidate_logits` for rows that share their candidates by group: h (N, C), tokens
+        (N, W), groups (N,) -> (N, W), each group's rows against its W candidate rows at once."""
+        order = groups.argsort()
+        _, counts = torch.unique_consecutive(groups[order], return_counts=True)
+        columns = self.embed(tokens[order[counts.cumsum(0) - counts]])  # (G, W, C): each group's candidates
+        rows = self.dec_norm(h[order]).split(counts.tolist())
+        return torch.cat([r @ c.T for r, c in zip(rows, columns)])[order.argsort()]
 
     def _chunked(self, h: torch.Tensor, pick) -> torch.Tensor:
         """`pick(item_logits(h[rows]), rows)` over row chunks of at most ITEM_SCORES scores when

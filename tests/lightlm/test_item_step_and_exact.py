@@ -194,3 +194,29 @@ def test_candidate_logits_are_the_items_own_logits_either_way(monkeypatch, n_can
     with torch.no_grad():
         torch.testing.assert_close(model.candidate_logits(h, tokens), want)
     torch.testing.assert_close(model.candidate_logits(h, tokens), want)  # with gradient: one chunk
+
+
+def test_grouped_candidate_logits_equal_the_catalogue_path_with_their_gradient():
+    """Many candidates with groups (rows sharing a trie node share its children): one matmul per
+    group, the rows back in their own order; logits and gradients as scoring the catalogue."""
+    torch.manual_seed(0)
+    cfg = model_config("tiny", max_src_len=1, max_tgt_len=2)
+    n_items, start = 100, 10
+    model = EncoderDecoder(cfg, start + n_items, torch.zeros(1, 2, dtype=torch.long), (start, n_items))
+    node_items = start + torch.randperm(n_items)[:40].view(4, 10)  # 4 nodes of 10 children each
+    groups = torch.tensor([2, 0, 2, 3, 0, 2, 1, 3, 3])  # interleaved, every node at least once
+    tokens = node_items[groups]  # (9, 10): 10 * d_model is above the catalogue, so not gathered
+    assert tokens.shape[1] * cfg.d_model > n_items
+    h = torch.randn(len(groups), cfg.d_model, requires_grad=True)
+    weights = torch.randn(len(groups), tokens.shape[1])
+
+    def loss_and_grads(logits):
+        loss = (logits * weights).sum()
+        return logits.detach(), torch.autograd.grad(loss, [h, model.embed.weight, model.dec_norm.weight])
+
+    grouped, grouped_grads = loss_and_grads(model.candidate_logits(h, tokens, groups=groups))
+    want, want_grads = loss_and_grads(model.item_logits(h).gather(1, tokens - start))
+    torch.testing.assert_close(grouped, want)
+    for got, expected in zip(grouped_grads, want_grads):
+        torch.testing.assert_close(got, expected)
+    assert grouped_grads[1].abs().sum() > 0

@@ -139,32 +139,49 @@ def test_other_prefixes_add_the_teachers_item_distribution_under_its_likeliest_o
     student.train(), base.train()
     with torch.no_grad():
         loss, base_loss = student.model_step(batch), base.model_step(batch)
-        memory_kv, visible, start, items, _ = student.window_inputs(batch)
-        t_probs = student._teacher[0].target_logits(batch)[0].softmax(-1)
-        # By a loop over the targets: rank the 3 clusters by the teacher's mass, skip the
-        # target's, decode the item step after each of the top k others on its own, and take the
-        # soft cross-entropy of the teacher's softmax over that cluster's items.
-        cluster_of = student.item_tokens[:, 0]
-        extra = []
-        for r, item in enumerate(items.tolist()):
-            mass = {c: t_probs[r, cluster_of == c].sum() for c in cluster_of.unique().tolist()}
-            others = sorted((c for c in mass if c != cluster_of[item]), key=lambda c: -mass[c])[:k]
-            total = 0.0
-            for c in others:
-                kv = [(key[r : r + 1], value[r : r + 1]) for key, value in memory_kv]
-                state = student.model.decode_states(kv, visible[r : r + 1], torch.tensor([[BOS, c]]))[0, -1]
-                members = (cluster_of == c).nonzero()[:, 0]
-                logq = student.model.item_logits(state[None])[0, members].log_softmax(-1)
-                q_teacher = t_probs[r, members] / t_probs[r, members].sum()
-                total += mass[c] * -(q_teacher * logq).sum()
-            extra.append(total)
-    assert start is None and len(items) > 20
-    expected = base_loss + weight * torch.stack(extra).mean() / 2  # 2 tokens: cluster, item
+        extra, n_targets = _other_prefix_term_by_loop(student, batch, k)
+    assert n_targets > 20
+    expected = base_loss + weight * extra / 2  # 2 tokens: cluster, item
     torch.testing.assert_close(loss, expected, rtol=1e-4, atol=1e-6)
     assert loss > base_loss
+    # The gradient too: the implementation groups the rows by prefix, the loop decodes each alone.
+    memory_kv, visible, start, items, _ = student.window_inputs(batch)
+    term = student.other_prefix_loss(memory_kv, visible, start, items, student.teacher_logits(batch, items))
+    params = [p for p in student.parameters() if p.requires_grad]
+    grads = torch.autograd.grad(term, params, allow_unused=True, materialize_grads=True)
+    by_loop = torch.autograd.grad(weight * _other_prefix_term_by_loop(student, batch, k)[0] / 2, params,
+                                  allow_unused=True, materialize_grads=True)
+    assert sum(g.abs().sum() for g in grads) > 0
+    for g, h in zip(grads, by_loop):
+        torch.testing.assert_close(g, h, rtol=1e-4, atol=1e-7)
     student.eval()
     with torch.no_grad():  # validation's loss is the student's own
         torch.testing.assert_close(student.model_step(batch), base.eval().model_step(batch))
+
+
+def _other_prefix_term_by_loop(student, batch, k):
+    """The mean over a batch's targets of the extra prefixes' mass-weighted soft cross-entropy, by
+    a loop: rank the clusters by the teacher's mass, skip the target's, decode the item step
+    after each of the top k others on its own, and take the soft cross-entropy of the teacher's
+    softmax over that cluster's items. Returns it and the number of targets."""
+    memory_kv, visible, start, items, _ = student.window_inputs(batch)
+    assert start is None
+    t_probs = student._teacher[0].target_logits(batch)[0].softmax(-1)
+    cluster_of = student.item_tokens[:, 0]
+    extra = []
+    for r, item in enumerate(items.tolist()):
+        mass = {c: t_probs[r, cluster_of == c].sum() for c in cluster_of.unique().tolist()}
+        others = sorted((c for c in mass if c != cluster_of[item]), key=lambda c: -mass[c])[:k]
+        total = 0.0
+        for c in others:
+            kv = [(key[r : r + 1], value[r : r + 1]) for key, value in memory_kv]
+            state = student.model.decode_states(kv, visible[r : r + 1], torch.tensor([[BOS, c]]))[0, -1]
+            members = (cluster_of == c).nonzero()[:, 0]
+            logq = student.model.item_logits(state[None])[0, members].log_softmax(-1)
+            q_teacher = t_probs[r, members] / t_probs[r, members].sum()
+            total += mass[c] * -(q_teacher * logq).sum()
+        extra.append(total)
+    return torch.stack(extra).mean(), len(items)
 
 
 def test_other_prefixes_are_refused_without_a_teacher_or_beyond_the_index(teacher):
