@@ -29,3 +29,6 @@ nohup bash -c 'kdafter 2' > runs/s19/laneB2.log 2>&1 &
 # the cost before and after 696e837 (speed_ab_seq.sh).
 nohup bash -c 'teacher 0; FROZEN=/work/frozen20 kd t-kdp4-s0 0 --model.init_args.distill_prefixes 4' > runs/s19/laneA3.log 2>&1 &
 nohup bash -c 'while [ ! -f runs/s19/t-kd-s2/times.txt ]; do sleep 15; done; runs/s19/speed_ab_seq.sh' > runs/s19/laneB3.log 2>&1 &
+# 22:09: after the test read, the base student of seed 0 from this session's seed-0 teacher, with the same
+# code as its K=4 student (/work/frozen20), so that seed 0 also has a same-teacher pair (validation only).
+nohup bash -c 'FROZEN=/work/frozen20 kd t-kd-s0 0 --model.init_args.distill_prefixes 0' > runs/s19/laneA4.log 2>&1 &
