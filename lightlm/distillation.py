@@ -13,6 +13,8 @@ other data, and a teacher from `lightlm fit` saw the training interactions only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -36,6 +38,18 @@ def load_teacher(path: str | Path, split: LeaveOneOut, history_len: int) -> SASR
         raise ConfigError(f"{label}: holds a {type(teacher).__name__}, not a SASRec teacher")
     teacher.requires_grad_(False)
     return teacher
+
+
+@dataclass
+class TeacherScores:
+    """The teacher's logits (R, n_items) for a batch's R targets, and their softmax taken once
+    however many distilled terms of the step read it (a pass over R x n_items each time)."""
+
+    logits: torch.Tensor
+
+    @cached_property
+    def probs(self) -> torch.Tensor:
+        return self.logits.softmax(-1)
 
 
 def code_step_targets(

@@ -18,7 +18,13 @@ from lightlm.checkpoints import check_checkpoint
 from lightlm.decoding.beam_search import constrained_beam_search
 from lightlm.decoding.exact import exact_top_k
 from lightlm.decoding.trie import PrefixTrie
-from lightlm.distillation import code_step_targets, item_step_targets, load_teacher, soft_cross_entropy
+from lightlm.distillation import (
+    TeacherScores,
+    code_step_targets,
+    item_step_targets,
+    load_teacher,
+    soft_cross_entropy,
+)
 from lightlm.networks.encoder_decoder import EncoderDecoder, model_config
 from lightlm.networks.tokens import BOS, PAD, TokenLayout
 from lightlm.optimization import OptimizerSettings, document_optimizer_args
@@ -325,19 +331,19 @@ class GenerativeRecommender(Recommender):
         memory, mask = self.model.encode(self.encoder_input(batch))
         start, memory_kv = self.model.start_states(memory), self.model.memory_kv(memory)
         states = self.teacher_forced(memory_kv, mask, start, target)
-        teacher = self.teacher_logits(batch, target)
+        teacher = self.teacher_scores(batch, target)
         loss = self.loss(states, target, memory[:, -1], teacher=teacher)
         return loss + self.other_prefix_loss(memory_kv, mask, start, target, teacher)
 
     def window_step(self, batch: Batch) -> torch.Tensor:
         memory_kv, visible, start, items, newest = self.window_inputs(batch)
         states = self.teacher_forced(memory_kv, visible, start, items)
-        teacher = self.teacher_logits(batch, items)
+        teacher = self.teacher_scores(batch, items)
         loss = self.loss(states, items, newest, teacher=teacher)
         return loss + self.other_prefix_loss(memory_kv, visible, start, items, teacher)
 
-    def teacher_logits(self, batch: Batch, items: torch.Tensor) -> torch.Tensor | None:
-        """(R, n_items) the teacher's logits of the batch's R targets, divided by
+    def teacher_scores(self, batch: Batch, items: torch.Tensor) -> TeacherScores | None:
+        """The teacher's logits (R, n_items) of the batch's R targets, divided by
         `distill_temperature` (training with `distill_from` only; else None). items (R,): the
         targets, in the order the student has them."""
         if not (self._teacher and self.training):
@@ -348,7 +354,7 @@ class GenerativeRecommender(Recommender):
         if not torch.equal(teacher_items, items):
             raise RuntimeError("the teacher's targets differ from the student's: check the batch layout")
         logits, temperature = logits.float(), self.hparams.distill_temperature
-        return logits if temperature == 1.0 else logits / temperature  # no pass over (R, n_items) for 1
+        return TeacherScores(logits if temperature == 1.0 else logits / temperature)  # no pass for 1
 
     def window_states(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Every target of each window at once: one encoder pass per window, one decoder row per
@@ -381,11 +387,11 @@ class GenerativeRecommender(Recommender):
         return memory_kv, visible, start, targets[rows, t], memory[rows, last]
 
     def loss(self, states: torch.Tensor, items: torch.Tensor, newest: torch.Tensor,
-             teacher: torch.Tensor | None = None) -> torch.Tensor:
+             teacher: TeacherScores | None = None) -> torch.Tensor:
         """The mean cross-entropy over the target items' tokens (every token weighs the same),
         plus `encoder_item_loss` times the encoder's own next-item cross-entropy. states
         (R, L, C), items (R,), newest (R, C): the encoder output each target is predicted after;
-        teacher (R, n_items): logits to distil from, or None."""
+        teacher: the scores to distil from, or None."""
         loss = self.token_losses(states, items, teacher=teacher).mean()
         weight = self.hparams.encoder_item_loss
         if not weight:
@@ -394,12 +400,12 @@ class GenerativeRecommender(Recommender):
         return loss + weight * _cross_entropy(logits, items, self.hparams.label_smoothing).mean()
 
     def token_losses(self, states: torch.Tensor, items: torch.Tensor, smoothing: float | None = None,
-                     teacher: torch.Tensor | None = None):
+                     teacher: TeacherScores | None = None):
         """(R, L) cross-entropy of each target item's tokens: each code token against its step's
         output tokens; with an item-level last step, the item against the catalogue or against
         the items that share its prefix (`item_softmax`). states (R, L, C), items (R,);
         `smoothing` defaults to the model's label smoothing (0 gives the plain log-likelihood).
-        With teacher logits (R, n_items), each step's loss is mixed with the cross-entropy of the
+        With the teacher's scores, each step's loss is mixed with the cross-entropy of the
         teacher's soft targets for that step (`distill_weight`, `lightlm.distillation`)."""
         tgt = self.item_tokens[items]  # (R, L)
         n_code = self.model.n_code_steps
@@ -408,7 +414,7 @@ class GenerativeRecommender(Recommender):
         code = _cross_entropy(logits.flatten(0, 1), self.local_index[tgt[:, :n_code]].flatten(), smoothing)
         code = code.view(len(items), n_code)
         if teacher is not None:
-            probs, width = teacher.softmax(-1), logits.shape[-1]
+            probs, width = teacher.probs, logits.shape[-1]
             soft = [
                 soft_cross_entropy(logits[:, s], code_step_targets(
                     probs, self.item_tokens, self.local_index[self.item_tokens[:, s]], tgt, s, width))
@@ -427,12 +433,12 @@ class GenerativeRecommender(Recommender):
             column = (tokens == tgt[:, -1:]).float().argmax(1)
         item = _cross_entropy(item_logits, column, smoothing)
         if teacher is not None:
-            soft = item_step_targets(teacher, tokens - self.model.item_tokens[0], valid)
+            soft = item_step_targets(teacher.logits, tokens - self.model.item_tokens[0], valid)
             item = self._mix(item, soft_cross_entropy(item_logits, soft))
         return torch.cat([code, item[:, None]], 1)
 
     def other_prefix_loss(self, memory_kv, mask, start, items: torch.Tensor,
-                          teacher: torch.Tensor | None) -> torch.Tensor:
+                          teacher: TeacherScores | None) -> torch.Tensor:
         """`distill_prefixes` K: the item step's distillation under the K prefixes other than
         each target's own that hold most of the teacher's mass, as a share of the mean token loss
         (0 without a teacher or with K = 0).
@@ -441,13 +447,13 @@ class GenerativeRecommender(Recommender):
         step after p), m_p the teacher's mass on p; scaled by `distill_weight` and divided by the
         code length, as if added to the item step's distilled term. The K rows of a target share
         its memory (`rows_per_memory`). memory_kv, mask, start: per target, as `decode_states`
-        takes them; items (R,); teacher (R, n_items) logits."""
+        takes them; items (R,); teacher: the teacher's scores of the R targets."""
         k = self.hparams.distill_prefixes
         if teacher is None or not k:
             return torch.zeros((), device=items.device)
         n_prefixes = len(self.prefix_nodes)
-        mass = teacher.new_zeros(len(items), n_prefixes)
-        mass.index_add_(1, self.prefix_of_item, teacher.softmax(-1))
+        mass = teacher.probs.new_zeros(len(items), n_prefixes)
+        mass.index_add_(1, self.prefix_of_item, teacher.probs)
         mass = mass.scatter(1, self.prefix_of_item[items, None], -1.0)  # never the target's own prefix
         mass, prefixes = mass.topk(k, dim=1)  # (R, K)
         tgt_in = torch.cat([torch.full_like(prefixes[..., None], BOS), self.prefix_input[prefixes]], -1)
@@ -459,7 +465,7 @@ class GenerativeRecommender(Recommender):
         logits = logits.masked_fill(~valid, float("-inf"))
         first = self.model.item_tokens[0]
         shape = (len(items), k, tokens.shape[1])
-        soft = item_step_targets(teacher, (tokens - first).view(shape), valid.view(shape))
+        soft = item_step_targets(teacher.logits, (tokens - first).view(shape), valid.view(shape))
         ce = soft_cross_entropy(logits, soft.flatten(0, 1)).view(len(items), k)
         return self.hparams.distill_weight * (mass * ce).sum(1).mean() / self.item_tokens.shape[1]
 

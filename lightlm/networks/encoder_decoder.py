@@ -60,6 +60,9 @@ class ModelConfig:
 
 
 ITEM_SCORES = 1 << 24  # item logits held at once when scoring the catalogue without gradient
+# Rows per trie node, on average, from which candidate_logits scores each node's rows with one
+# matmul rather than gathering every row's candidates (docs/method.md, "Training's item step").
+GROUP_MIN_ROWS = 4
 
 PRESETS: dict[str, dict] = {
     "lightlm": dict(n_enc_layers=6, n_dec_layers=6, d_model=512, n_heads=8, d_ff=16),
@@ -322,26 +325,32 @@ class EncoderDecoder(nn.Module):
                          ) -> torch.Tensor:
         """h (N, C) at the item step, candidate item tokens (N, W) -> (N, W) logits of just those.
 
-        Whichever way touches less memory: gathering the candidates' embeddings (N, W, C) when
-        W * C is below the catalogue size; else, given `groups` (N,) ids such that rows with the
-        same id have the same candidates (the children of one trie node), one (rows, W) matmul per
-        group; else scoring every item (N, n_items) and keeping the candidates' columns, in row
-        chunks outside training. A wide node (thousands of items under one prefix) would otherwise
-        cost gigabytes per batch, and scoring the catalogue for every row costs n_items / W times
-        the arithmetic of the groups' matmuls."""
+        Given `groups` (N,) ids such that rows with the same id have the same candidates (the
+        children of one trie node), one (rows, W) matmul per group when the candidates would not
+        fit a gather of the catalogue's size (W * C above n_items) or when the groups hold
+        `GROUP_MIN_ROWS` rows or more on average: gathering every row's candidate embeddings
+        (N, W, C) and its backward then move N / G times the memory of the groups' own (G, W, C),
+        while each group costs a few small kernels. Else gathering (N, W, C) when W * C is at most
+        the catalogue size; else scoring every item (N, n_items) and keeping the candidates'
+        columns, in row chunks outside training. A wide node (thousands of items under one prefix)
+        would otherwise cost gigabytes per batch."""
         start, n = self.item_tokens
-        if tokens.shape[1] * h.shape[1] <= n:
-            return torch.einsum("nc,nwc->nw", self.dec_norm(h), self.embed(tokens))
+        narrow = tokens.shape[1] * h.shape[1] <= n
         if groups is not None:
-            return self._grouped_candidate_logits(h, tokens, groups)
+            order = groups.argsort()
+            _, counts = torch.unique_consecutive(groups[order], return_counts=True)
+            if not narrow or len(counts) * GROUP_MIN_ROWS <= len(groups):
+                return self._grouped_candidate_logits(h, tokens, order, counts)
+        if narrow:
+            return torch.einsum("nc,nwc->nw", self.dec_norm(h), self.embed(tokens))
         columns = (tokens - start).clamp(0, n - 1)  # slots that are no item are masked by callers
         return self._chunked(h, lambda logits, rows: logits.gather(1, columns[rows]))
 
-    def _grouped_candidate_logits(self, h: torch.Tensor, tokens: torch.Tensor, groups: torch.Tensor):
+    def _grouped_candidate_logits(self, h: torch.Tensor, tokens: torch.Tensor, order: torch.Tensor,
+                                  counts: torch.Tensor) -> torch.Tensor:
         """`candidate_logits` for rows that share their candidates by group: h (N, C), tokens
-        (N, W), groups (N,) -> (N, W), each group's rows against its W candidate rows at once."""
-        order = groups.argsort()
-        _, counts = torch.unique_consecutive(groups[order], return_counts=True)
+        (N, W), `order` (N,) the rows sorted by group and `counts` (G,) the rows of each group in
+        that order -> (N, W), each group's rows against its W candidate rows at once."""
         columns = self.embed(tokens[order[counts.cumsum(0) - counts]])  # (G, W, C): each group's candidates
         rows = self.dec_norm(h[order]).split(counts.tolist())
         return torch.cat([r @ c.T for r, c in zip(rows, columns)])[order.argsort()]

@@ -220,3 +220,37 @@ def test_grouped_candidate_logits_equal_the_catalogue_path_with_their_gradient()
     for got, expected in zip(grouped_grads, want_grads):
         torch.testing.assert_close(got, expected)
     assert grouped_grads[1].abs().sum() > 0
+
+
+@pytest.mark.parametrize("n_groups, grouped", [(3, True), (8, False)])
+def test_narrow_candidates_are_scored_by_group_when_groups_hold_enough_rows(monkeypatch, n_groups, grouped):
+    """Narrow sibling sets (W * C within the catalogue) are gathered per row unless their groups
+    hold at least GROUP_MIN_ROWS (4) rows on average: 12 rows in 3 groups go by group, 12 rows in
+    8 groups are gathered; both give the gathered logits and gradients."""
+    torch.manual_seed(1)
+    cfg = model_config("tiny", max_src_len=1, max_tgt_len=2)
+    n_items, start = 500, 10
+    model = EncoderDecoder(cfg, start + n_items, torch.zeros(1, 2, dtype=torch.long), (start, n_items))
+    node_items = start + torch.randperm(n_items)[: 8 * 5].view(8, 5)  # 8 nodes of 5 children each
+    groups = torch.arange(12) % n_groups
+    tokens = node_items[groups]
+    assert tokens.shape[1] * cfg.d_model <= n_items
+    h = torch.randn(len(groups), cfg.d_model, requires_grad=True)
+    weights = torch.randn(len(groups), tokens.shape[1])
+    calls = []
+    by_group = EncoderDecoder._grouped_candidate_logits
+    monkeypatch.setattr(EncoderDecoder, "_grouped_candidate_logits",
+                        lambda self, *args: calls.append(1) or by_group(self, *args))
+
+    def loss_and_grads(groups):
+        logits = model.candidate_logits(h, tokens, groups=groups)
+        return logits.detach(), torch.autograd.grad((logits * weights).sum(), [h, model.embed.weight])
+
+    got, got_grads = loss_and_grads(groups)
+    assert bool(calls) == grouped
+    calls.clear()
+    want, want_grads = loss_and_grads(None)
+    assert not calls
+    torch.testing.assert_close(got, want)
+    for g, w in zip(got_grads, want_grads):
+        torch.testing.assert_close(g, w)

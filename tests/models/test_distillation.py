@@ -146,7 +146,7 @@ def test_other_prefixes_add_the_teachers_item_distribution_under_its_likeliest_o
     assert loss > base_loss
     # The gradient too: the implementation groups the rows by prefix, the loop decodes each alone.
     memory_kv, visible, start, items, _ = student.window_inputs(batch)
-    term = student.other_prefix_loss(memory_kv, visible, start, items, student.teacher_logits(batch, items))
+    term = student.other_prefix_loss(memory_kv, visible, start, items, student.teacher_scores(batch, items))
     params = [p for p in student.parameters() if p.requires_grad]
     grads = torch.autograd.grad(term, params, allow_unused=True, materialize_grads=True)
     by_loop = torch.autograd.grad(weight * _other_prefix_term_by_loop(student, batch, k)[0] / 2, params,
