@@ -52,7 +52,7 @@ def step_ranks(rec: GenerativeRecommender, states: torch.Tensor, items: torch.Te
             truth = item_logits.gather(1, items[:, None])
         else:
             parent = rec.trie.item_path[items, -2] if rec.trie.depth > 1 else torch.zeros_like(items)
-            tokens, _, _, valid = rec.trie.children(parent, rec.trie.depth - 1)
+            tokens, valid = rec.trie.child_tokens(parent, rec.trie.depth - 1)
             item_logits = rec.model.candidate_logits(states[:, -1], tokens).masked_fill(~valid, float("-inf"))
             truth = item_logits.gather(1, (tokens == tgt[:, -1:]).float().argmax(1, keepdim=True))
         ranks.append((item_logits > truth).sum(-1, keepdim=True))

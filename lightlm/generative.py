@@ -427,7 +427,7 @@ class GenerativeRecommender(Recommender):
             item_logits, column = self.model.item_logits(states[:, -1]), items
         else:
             parent = self.trie.item_path[items, -2] if self.trie.depth > 1 else torch.zeros_like(items)
-            tokens, _, _, valid = self.trie.children(parent, self.trie.depth - 1)
+            tokens, valid = self.trie.child_tokens(parent, self.trie.depth - 1)
             item_logits = self.model.candidate_logits(states[:, -1], tokens, groups=parent)
             item_logits = item_logits.masked_fill(~valid, float("-inf"))
             column = (tokens == tgt[:, -1:]).float().argmax(1)
@@ -460,7 +460,7 @@ class GenerativeRecommender(Recommender):
         states = self.model.decode_states(memory_kv, mask, tgt_in.flatten(0, 1), rows_per_memory=k,
                                           start=start)
         nodes = self.prefix_nodes[prefixes.flatten()]
-        tokens, _, _, valid = self.trie.children(nodes, self.trie.depth - 1)
+        tokens, valid = self.trie.child_tokens(nodes, self.trie.depth - 1)
         logits = self.model.candidate_logits(states[:, -1], tokens, groups=nodes)
         logits = logits.masked_fill(~valid, float("-inf"))
         first = self.model.item_tokens[0]

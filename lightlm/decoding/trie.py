@@ -81,3 +81,9 @@ class PrefixTrie:
         of `nodes` (N,) at `level`, all (N, W); slots past a node's last child are invalid."""
         edge, invalid = self.edges(nodes, level)
         return self.child_token[edge], self.child_column[edge], self.child_node[edge], ~invalid
+
+    def child_tokens(self, nodes: torch.Tensor, level: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """`children`' tokens and validity only, both (N, W): what training's item step reads,
+        without gathering columns and child nodes it never uses."""
+        edge, invalid = self.edges(nodes, level)
+        return self.child_token[edge], ~invalid

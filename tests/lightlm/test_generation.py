@@ -97,4 +97,6 @@ def test_trie_children_match_codes():
     trie = _trie(layout)
     tok, _, node, valid = trie.children(torch.tensor([0]), 0)
     assert sorted(tok[valid].tolist()) == sorted({int(t) for t in layout.item_tokens[:, 0]})
+    only_tok, only_valid = trie.child_tokens(torch.tensor([0]), 0)
+    assert torch.equal(only_tok, tok) and torch.equal(only_valid, valid)
     assert trie.depth == 3 and (trie.leaf_item >= 0).sum() == len(CODES)
