@@ -1,4 +1,5 @@
-"""Self CPU time by op and input shape over a few Beauty student steps: python op_shapes.py K OUT.txt"""
+"""Self CPU time by op and input shape over 6 Beauty student training steps (session 21):
+python op_shapes.py K OUT.txt, from the repository root while runs/s20 holds the seed-0 teacher."""
 import sys
 
 from torch.profiler import ProfilerActivity, profile
@@ -19,4 +20,6 @@ with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
     except (SystemExit, RuntimeError):
         pass
 with open(out, "w") as f:
-    f.write(prof.key_averages(group_by_input_shape=True).table(sort_by="self_cpu_time_total", row_limit=45, max_name_column_width=40, max_shapes_column_width=70))
+    table = prof.key_averages(group_by_input_shape=True).table(
+        sort_by="self_cpu_time_total", row_limit=45, max_name_column_width=40, max_shapes_column_width=70)
+    f.write(table)

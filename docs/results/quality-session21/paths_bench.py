@@ -1,30 +1,44 @@
-"""Forward+backward time of candidate_logits' gather path vs its grouped path: N rows, G groups, W, C."""
-import time, torch
-torch.set_num_threads(1)
-def run(N, G, W, C, n_items, reps=3):
-    emb = torch.nn.Embedding(n_items + 10, C)
-    h = torch.randn(N, C, requires_grad=True)
-    groups = torch.randint(0, G, (N,))
-    table = torch.randint(10, n_items + 10, (G, W))
-    tokens = table[groups]
-    def gather():
-        return torch.einsum("nc,nwc->nw", h, emb(tokens))
+"""Forward and backward time of `candidate_logits`' two ways for narrow sibling sets (session 21):
+gathering every row's candidate embeddings (N, W, C) against one matmul per group of rows that
+share their candidates. python paths_bench.py (one thread; prints one line per shape)."""
+
+import time
+
+import torch
+
+
+def best_time(fn, reps: int = 3) -> float:
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn().sum().backward()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def compare(n_rows: int, n_groups: int, width: int, dim: int, n_items: int) -> None:
+    embed = torch.nn.Embedding(n_items + 10, dim)
+    h = torch.randn(n_rows, dim, requires_grad=True)
+    groups = torch.randint(0, n_groups, (n_rows,))
+    tokens = torch.randint(10, n_items + 10, (n_groups, width))[groups]
+
+    def gathered():
+        return torch.einsum("nc,nwc->nw", h, embed(tokens))
+
     def grouped():
         order = groups.argsort()
         _, counts = torch.unique_consecutive(groups[order], return_counts=True)
-        cols = emb(tokens[order[counts.cumsum(0) - counts]])
+        columns = embed(tokens[order[counts.cumsum(0) - counts]])
         rows = h[order].split(counts.tolist())
-        return torch.cat([r @ c.T for r, c in zip(rows, cols)])[order.argsort()]
-    out = {}
-    for name, f in (("gather", gather), ("grouped", grouped)):
-        best = 1e9
-        for _ in range(reps):
-            t = time.perf_counter(); y = f(); y.sum().backward(); best = min(best, time.perf_counter() - t)
-        out[name] = best
-    print(f"N={N} G={G} W={W} C={C}: gather {out['gather']*1e3:.0f} ms, grouped {out['grouped']*1e3:.0f} ms, ratio {out['gather']/out['grouped']:.1f}x", flush=True)
-run(6000, 100, 175, 64, 12101)
-run(1500, 100, 175, 64, 12101)
-run(6000, 1000, 20, 64, 12101)
-run(6000, 3000, 20, 64, 12101)
-run(6000, 6000, 8, 64, 12101)
-run(1500, 1500, 8, 64, 12101)
+        return torch.cat([r @ c.T for r, c in zip(rows, columns)])[order.argsort()]
+
+    a, b = best_time(gathered), best_time(grouped)
+    print(f"N={n_rows} G={n_groups} W={width} C={dim}: gather {a * 1e3:.0f} ms, grouped {b * 1e3:.0f} ms, "
+          f"ratio {a / b:.1f}x", flush=True)
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    for n_rows, n_groups, width in [(6000, 100, 175), (1500, 100, 175), (6000, 1000, 20), (6000, 3000, 20),
+                                    (6000, 6000, 8), (1500, 1500, 8)]:
+        compare(n_rows, n_groups, width, 64, 12101)
