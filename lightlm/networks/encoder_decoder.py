@@ -60,9 +60,10 @@ class ModelConfig:
 
 
 ITEM_SCORES = 1 << 24  # item logits held at once when scoring the catalogue without gradient
-# Rows per trie node, on average, from which candidate_logits scores each node's rows with one
-# matmul rather than gathering every row's candidates (docs/method.md, "Training's item step").
-GROUP_MIN_ROWS = 4
+# Candidate slots per group (rows x candidates / groups) from which candidate_logits scores each
+# group's rows with one matmul rather than gathering every row's candidates: a group's kernels cost
+# about what gathering that many candidate embeddings and their gradient does (docs/method.md, 7).
+GROUP_MIN_SLOTS = 160
 
 PRESETS: dict[str, dict] = {
     "lightlm": dict(n_enc_layers=6, n_dec_layers=6, d_model=512, n_heads=8, d_ff=16),
@@ -327,19 +328,19 @@ class EncoderDecoder(nn.Module):
 
         Given `groups` (N,) ids such that rows with the same id have the same candidates (the
         children of one trie node), one (rows, W) matmul per group when the candidates would not
-        fit a gather of the catalogue's size (W * C above n_items) or when the groups hold
-        `GROUP_MIN_ROWS` rows or more on average: gathering every row's candidate embeddings
-        (N, W, C) and its backward then move N / G times the memory of the groups' own (G, W, C),
-        while each group costs a few small kernels. Else gathering (N, W, C) when W * C is at most
-        the catalogue size; else scoring every item (N, n_items) and keeping the candidates'
-        columns, in row chunks outside training. A wide node (thousands of items under one prefix)
-        would otherwise cost gigabytes per batch."""
+        fit a gather of the catalogue's size (W * C above n_items) or when the G groups hold at
+        least `GROUP_MIN_SLOTS` candidate slots each (N * W / G): gathering every row's candidate
+        embeddings (N, W, C) and its backward then move N / G times the memory of the groups' own
+        (G, W, C), while each group costs a few small kernels. Else gathering (N, W, C) when
+        W * C is at most the catalogue size; else scoring every item (N, n_items) and keeping the
+        candidates' columns, in row chunks outside training. A wide node (thousands of items
+        under one prefix) would otherwise cost gigabytes per batch."""
         start, n = self.item_tokens
         narrow = tokens.shape[1] * h.shape[1] <= n
         if groups is not None:
             order = groups.argsort()
             _, counts = torch.unique_consecutive(groups[order], return_counts=True)
-            if not narrow or len(counts) * GROUP_MIN_ROWS <= len(groups):
+            if not narrow or len(counts) * GROUP_MIN_SLOTS <= tokens.numel():
                 return self._grouped_candidate_logits(h, tokens, order, counts)
         if narrow:
             return torch.einsum("nc,nwc->nw", self.dec_norm(h), self.embed(tokens))

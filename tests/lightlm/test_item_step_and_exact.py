@@ -223,15 +223,16 @@ def test_grouped_candidate_logits_equal_the_catalogue_path_with_their_gradient()
 
 
 @pytest.mark.parametrize("n_groups, grouped", [(3, True), (8, False)])
-def test_narrow_candidates_are_scored_by_group_when_groups_hold_enough_rows(monkeypatch, n_groups, grouped):
+def test_narrow_candidates_are_scored_by_group_when_groups_hold_enough_slots(monkeypatch, n_groups, grouped):
     """Narrow sibling sets (W * C within the catalogue) are gathered per row unless their groups
-    hold at least GROUP_MIN_ROWS (4) rows on average: 12 rows in 3 groups go by group, 12 rows in
-    8 groups are gathered; both give the gathered logits and gradients."""
+    hold at least GROUP_MIN_SLOTS (160) candidate slots each: 12 rows of 40 candidates in 3 groups
+    (160 each) go by group, in 8 groups (60 each) they are gathered; both give the gathered logits
+    and gradients."""
     torch.manual_seed(1)
     cfg = model_config("tiny", max_src_len=1, max_tgt_len=2)
-    n_items, start = 500, 10
+    n_items, start = 2000, 10
     model = EncoderDecoder(cfg, start + n_items, torch.zeros(1, 2, dtype=torch.long), (start, n_items))
-    node_items = start + torch.randperm(n_items)[: 8 * 5].view(8, 5)  # 8 nodes of 5 children each
+    node_items = start + torch.randperm(n_items)[: 8 * 40].view(8, 40)  # 8 nodes of 40 children each
     groups = torch.arange(12) % n_groups
     tokens = node_items[groups]
     assert tokens.shape[1] * cfg.d_model <= n_items
