@@ -77,6 +77,7 @@ S15 = "quality-session15"
 S16 = "quality-session16"
 S18 = "quality-session18"
 S19 = "quality-session19"  # sessions 19 and 20
+S21 = "quality-session21"  # sessions 20 and 21 (Beauty)
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
@@ -93,6 +94,10 @@ BEAUTY_CONVERGED = (
     Group("SASRec-CE, same history and windows, d_model 128, patience 6 "
           "(`conf/beauty-sasrec-windows.yaml`, sessions 15-16)",
           _runs(S16, "sas-b-pat6-s0", "sas-b-pat6-s1", "sas-b-pat6-s2")),
+    Group("the same distilled configuration, rerun with session 21's code and teachers",
+          _runs(S21, "b-kd-s0", "b-kd-s1", "b-kd-s2"), cpu_note=" (+ teacher)"),
+    Group("the same SASRec-CE configuration, its teachers, trained again (sessions 20-21)",
+          _runs(S21, "sas-b-s0", "sas-b-s1", "sas-b-s2")),
     Group("generative distilled, codes from the teacher's embeddings, patience 3 (session 14)",
           _runs(S14, "b-sas-kd-s0", "b-sas-kd-s1", "b-sas-kd-s2"), cpu_note=" (+ teacher)"),
     Group("generative distilled from SASRec-CE, co-SCI codes (session 13)",
@@ -141,9 +146,10 @@ TOYS_CONVERGED = (
 # (group, baseline group, label) of each table's ratio rows, indices into the groups above
 BEAUTY_RATIOS = (
     (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 16)"),
-    (2, 5, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (3, 5, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (4, 5, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (2, 3, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 21)"),
+    (4, 7, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (5, 7, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (6, 7, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 TOYS_RATIOS = (
     (0, 1, "ratio distilled generative, 4 other clusters / SASRec-CE, both patience 6 (session 20)"),
