@@ -78,6 +78,7 @@ S16 = "quality-session16"
 S18 = "quality-session18"
 S19 = "quality-session19"  # sessions 19 and 20
 S21 = "quality-session21"  # sessions 20 and 21 (Beauty)
+S22 = "quality-session22"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
@@ -115,9 +116,12 @@ BEAUTY_CONVERGED = (
 )
 TOYS_CONVERGED = (
     Group("generative distilled, also under the teacher's 4 likeliest other clusters, patience 6 "
-          "(`conf/toys-distilled.yaml`, sessions 19-20; seeds 1 and 2 trained with edb33a2's costlier item "
-          "step, seed 0 with 696e837's)",
+          "(`conf/toys-distilled.yaml` before session 22, sessions 19-20; seeds 1 and 2 trained with "
+          "edb33a2's costlier item step, seed 0 with 696e837's)",
           _runs(S19, "t-kdp4-s0", "t-kdp4-s1", "t-kdp4-s2"), cpu_note=" (+ teacher)"),
+    Group("the same with its weights averaged (EMA 0.99; `conf/toys-distilled.yaml`, session 22), "
+          "distilled from the teachers of the next row",
+          _runs(S22, "t-ema-s0", "t-ema-s1", "t-ema-s2"), cpu_note=" (+ teacher)"),
     Group("the same SASRec-CE configuration, its teachers, trained again (session 20)",
           _runs(S19, "sas-t-s0", "sas-t-s1", "sas-t-s2")),
     Group("generative distilled, codes from the teacher's embeddings, patience 6 "
@@ -152,12 +156,13 @@ BEAUTY_RATIOS = (
     (6, 7, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 TOYS_RATIOS = (
-    (0, 1, "ratio distilled generative, 4 other clusters / SASRec-CE, both patience 6 (session 20)"),
-    (2, 3, "ratio distilled generative / SASRec-CE, both patience 6 (session 15)"),
-    (4, 5, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 18)"),
-    (6, 9, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (7, 9, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (8, 9, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (1, 2, "ratio distilled generative, 4 other clusters, EMA / SASRec-CE, both patience 6 (session 22)"),
+    (0, 2, "ratio distilled generative, 4 other clusters / SASRec-CE, both patience 6 (session 20)"),
+    (3, 4, "ratio distilled generative / SASRec-CE, both patience 6 (session 15)"),
+    (5, 6, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 18)"),
+    (7, 10, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (8, 10, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (9, 10, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 
 
