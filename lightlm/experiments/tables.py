@@ -90,13 +90,16 @@ S22 = "quality-session22"
 # on Toys validation; in session 16 on Beauty too, chosen on Beauty validation.
 BEAUTY_CONVERGED = (
     Group("generative distilled, codes from the teacher's embeddings, patience 6 "
-          "(`conf/beauty-distilled.yaml`, session 16)",
+          "(`conf/beauty-distilled.yaml` before session 22, session 16)",
           _runs(S16, "b-sas-kd-pat6-s0", "b-sas-kd-pat6-s1", "b-sas-kd-pat6-s2"), cpu_note=" (+ teacher)"),
     Group("SASRec-CE, same history and windows, d_model 128, patience 6 "
           "(`conf/beauty-sasrec-windows.yaml`, sessions 15-16)",
           _runs(S16, "sas-b-pat6-s0", "sas-b-pat6-s1", "sas-b-pat6-s2")),
     Group("the same distilled configuration, rerun with session 21's code and teachers",
           _runs(S21, "b-kd-s0", "b-kd-s1", "b-kd-s2"), cpu_note=" (+ teacher)"),
+    Group("the same with its weights averaged (EMA 0.99; `conf/beauty-distilled.yaml`, session 22), "
+          "distilled from the teachers of the next row",
+          _runs(S22, "b-ema-s0", "b-ema-s1", "b-ema-s2"), cpu_note=" (+ teacher)"),
     Group("the same SASRec-CE configuration, its teachers, trained again (sessions 20-21)",
           _runs(S21, "sas-b-s0", "sas-b-s1", "sas-b-s2")),
     Group("generative distilled, codes from the teacher's embeddings, patience 3 (session 14)",
@@ -149,11 +152,12 @@ TOYS_CONVERGED = (
 )
 # (group, baseline group, label) of each table's ratio rows, indices into the groups above
 BEAUTY_RATIOS = (
+    (3, 4, "ratio distilled generative, EMA / SASRec-CE, both patience 6 (session 22)"),
     (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 16)"),
-    (2, 3, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 21)"),
-    (4, 7, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (5, 7, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (6, 7, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (2, 4, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 21)"),
+    (5, 8, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (6, 8, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (7, 8, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 TOYS_RATIOS = (
     (1, 2, "ratio distilled generative, 4 other clusters, EMA / SASRec-CE, both patience 6 (session 22)"),

@@ -7,5 +7,5 @@ copy() {  # copy RUN_DIR OUT_DIR
   for f in test_metrics.json val_all.json beam_gap.json; do [ -f $d/$f ] && cp $d/$f $out/$n/; done; return 0
 }
 out=docs/results/quality-session22; mkdir -p $out
-for d in runs/s22/t-* runs/s22/sas-*; do copy $d $out; done
+for d in runs/s22/t-* runs/s22/b-* runs/s22/sas-*; do copy $d $out; done
 cp runs/s22/*.sh $out/

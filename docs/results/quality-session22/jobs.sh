@@ -43,3 +43,22 @@ nohup bash -c 'after t-ema-s2; sasema 2' > runs/s22/laneA4.log 2>&1 &
 # 03:06: lane B's chain was stopped after its first run had started (sas-ema-s0 goes on) and the seed-1 SASRec-CE
 # with EMA started at once as a third process, so that the three finish together.
 nohup bash -c 'sasema 1' > runs/s22/laneC.log 2>&1 &
+# 03:28: Beauty, the same average screened on conf/beauty-distilled.yaml (K=0), each seed's student taught by its
+# session 20-21 teacher (runs/s20/sas-b-sS), with the code of sessions 20-21's base students (/work/frozen21 =
+# 3fa59fd), whose runs (runs/s20/b-kd-sS, full validations in quality-session21/) are the baseline.
+bkd() {  # bkd NAME SEED [overrides]: the Beauty student of seed S from teacher sas-b-sS
+  local n=$1 s=$2; shift 2
+  FROZEN=/work/frozen21 runs/s22/fit.sh $n conf/beauty-distilled.yaml --seed_everything $s --data.seed $s \
+    --model.init_args.distill_from runs/s20/sas-b-s$s/ck/last.ckpt \
+    --data.indexer.init_args.embeddings runs/s20/sas-b-s$s/item_embeddings.parquet "$@"
+}
+export -f bkd
+nohup bash -c "bkd b-ema-s0 0 $E; bkd b-ema-s2 2 $E" > runs/s22/laneA5.log 2>&1 &
+nohup bash -c "bkd b-ema-s1 1 $E" > runs/s22/laneB5.log 2>&1 &
+# 03:47: Beauty's SASRec-CE with the same average, seed 0 only (time left for one run), this session's code.
+bsasema() {  # bsasema SEED
+  runs/s22/fit.sh sas-b-ema-s$1 conf/beauty-sasrec-windows.yaml --seed_everything $1 --data.seed $1 \
+    --model.init_args.export_embeddings runs/s22/sas-b-ema-s$1/item_embeddings.parquet $E
+}
+export -f bsasema
+nohup bash -c 'bsasema 0' > runs/s22/laneB6.log 2>&1 &
