@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# usage: fullval.sh NAME SEED: the Toys student runs/s22/NAME validated on all validation users from its best
-# checkpoint (the test split is not read), one thread.
-n=$1; s=$2; d=runs/s22/$n
-OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 WANDB_MODE=disabled PYTHONPATH=/work/frozen22 .venv/bin/lightlm validate \
-  --config conf/toys-distilled.yaml --checkpoint.dirpath $d/ck --ckpt_path $d/ck/best.ckpt --seed_everything $s --data.seed $s \
-  --model.init_args.distill_from runs/s19/sas-t-s$s/ck/last.ckpt \
-  --data.indexer.init_args.embeddings runs/s19/sas-t-s$s/item_embeddings.parquet \
-  --data.val_users null --trainer.logger false --trainer.enable_progress_bar false --results.path $d/val_all.json \
-  > $d/val_all.log 2>&1
+# usage: fullval.sh NAME CONFIG SEED [overrides]: the run runs/s22/NAME validated on all validation users from its
+# best checkpoint (--data.val_users null; the test split is not read), one thread, with the code of $FROZEN
+# (default /work/frozen22 = 8180b1a). The calls as they ran: fullval_all.sh.
+n=$1; cfg=$2; seed=$3; shift 3
+d=runs/s22/$n
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 WANDB_MODE=disabled PYTHONPATH=${FROZEN:-/work/frozen22}
+.venv/bin/lightlm validate --config $cfg --checkpoint.dirpath $d/ck --ckpt_path $d/ck/best.ckpt --seed_everything $seed \
+  --data.seed $seed --data.val_users null --trainer.logger false --trainer.enable_progress_bar false \
+  --results.path $d/val_all.json "$@" > $d/val_all.log 2>&1
