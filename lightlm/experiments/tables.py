@@ -79,6 +79,7 @@ S18 = "quality-session18"
 S19 = "quality-session19"  # sessions 19 and 20
 S21 = "quality-session21"  # sessions 20 and 21 (Beauty)
 S22 = "quality-session22"
+S23 = "quality-session23"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
@@ -102,6 +103,8 @@ BEAUTY_CONVERGED = (
           _runs(S22, "b-ema-s0", "b-ema-s1", "b-ema-s2"), cpu_note=" (+ teacher)"),
     Group("the same SASRec-CE configuration, its teachers, trained again (sessions 20-21)",
           _runs(S21, "sas-b-s0", "sas-b-s1", "sas-b-s2")),
+    Group("the same SASRec-CE with its weights averaged (EMA 0.99, as the student; sessions 22-23)",
+          (f"{S22}/sas-b-ema-s0", *_runs(S23, "sas-b-ema-s1", "sas-b-ema-s2"))),
     Group("generative distilled, codes from the teacher's embeddings, patience 3 (session 14)",
           _runs(S14, "b-sas-kd-s0", "b-sas-kd-s1", "b-sas-kd-s2"), cpu_note=" (+ teacher)"),
     Group("generative distilled from SASRec-CE, co-SCI codes (session 13)",
@@ -152,12 +155,13 @@ TOYS_CONVERGED = (
 )
 # (group, baseline group, label) of each table's ratio rows, indices into the groups above
 BEAUTY_RATIOS = (
+    (3, 5, "ratio distilled generative, EMA / SASRec-CE, EMA, both patience 6 (session 23)"),
     (3, 4, "ratio distilled generative, EMA / SASRec-CE, both patience 6 (session 22)"),
     (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 16)"),
     (2, 4, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 21)"),
-    (5, 8, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (6, 8, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (7, 8, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (6, 9, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (7, 9, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (8, 9, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 TOYS_RATIOS = (
     (1, 2, "ratio distilled generative, 4 other clusters, EMA / SASRec-CE, both patience 6 (session 22)"),

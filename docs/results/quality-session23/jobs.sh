@@ -1,0 +1,36 @@
+# Session 23 (AMD EPYC, 2 cores, no GPU; one thread per run). Record of the queue as it ran: do not source it.
+# Beauty SASRec-CE with the students' weight average (EMAWeights 0.99), seeds 1 and 2 (seed 0: session 22,
+# runs/s22/sas-b-ema-s0), code /work/frozen22 = 8180b1a as seed 0's: is the averaged SASRec-CE the stronger
+# Beauty baseline on all validation users?
+E="--trainer.callbacks+=lightlm.callbacks.averaging.EMAWeights --trainer.callbacks.decay 0.99"
+bsasema() {  # bsasema SEED
+  runs/s23/fit.sh sas-b-ema-s$1 conf/beauty-sasrec-windows.yaml --seed_everything $1 --data.seed $1 \
+    --model.init_args.export_embeddings runs/s23/sas-b-ema-s$1/item_embeddings.parquet $E
+}
+export -f bsasema; export E
+nohup bash -c 'bsasema 1' > runs/s23/laneA.log 2>&1 &
+nohup bash -c 'bsasema 2' > runs/s23/laneB.log 2>&1 &
+# 04:52, a third process: the Beauty student (conf/beauty-distilled.yaml, which has the average since session 22)
+# taught by the averaged SASRec-CE of its seed, its last.ckpt (the averaged weights) and the embeddings its fit
+# wrote (the averaged rows), with the code of session 22's Beauty students (/work/frozen21 = 3fa59fd).
+bkdema() {  # bkdema SEED TEACHER_DIR
+  local s=$1 t=$2
+  FROZEN=/work/frozen21 runs/s23/fit.sh b-emat-s$s conf/beauty-distilled.yaml --seed_everything $s --data.seed $s \
+    --model.init_args.distill_from $t/ck/last.ckpt --data.indexer.init_args.embeddings $t/item_embeddings.parquet
+}
+export -f bkdema
+nohup bash -c 'bkdema 0 runs/s22/sas-b-ema-s0' > runs/s23/laneC.log 2>&1 &
+# 05:19: b-emat-s0 read 0.0620 on all validation users (fullval.sh), level with session 22's b-ema-s0 (0.0622,
+# taught by the un-averaged teacher). Lane C then screens a wider student feed-forward on the same seed and
+# teacher as b-ema-s0: d_ff 256 (the teacher's) instead of the small preset's 16, one change.
+bkd() {  # bkd NAME SEED [overrides]: the Beauty student of seed S from teacher sas-b-sS (sessions 20-21)
+  local n=$1 s=$2; shift 2
+  FROZEN=/work/frozen21 runs/s23/fit.sh $n conf/beauty-distilled.yaml --seed_everything $s --data.seed $s \
+    --model.init_args.distill_from runs/s20/sas-b-s$s/ck/last.ckpt \
+    --data.indexer.init_args.embeddings runs/s20/sas-b-s$s/item_embeddings.parquet "$@"
+}
+export -f bkd
+nohup bash -c 'bkd b-ff256-s0 0 --model.init_args.d_ff 256' > runs/s23/laneC2.log 2>&1 &
+# 05:28, lane B (free after sas-b-ema-s2): the same seed-0 student without dropout (0.1 in the preset), one change:
+# under distillation the soft targets already regularise (session 13), so dropout may hold the student back.
+nohup bash -c 'bkd b-do0-s0 0 --model.init_args.dropout 0.0' > runs/s23/laneB2.log 2>&1 &
