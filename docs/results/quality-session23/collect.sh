@@ -8,6 +8,7 @@ copy() {  # copy RUN_DIR OUT_DIR
 }
 out=docs/results/quality-session23; mkdir -p $out
 for d in runs/s23/b-* runs/s23/sas-*; do copy $d $out; done
+mkdir -p $out/exact; cp runs/s23/exact/*.json runs/s23/exact/times.txt $out/exact/
 cp runs/s23/*.sh $out/
 # seed 0 of Beauty's averaged SASRec-CE was trained in session 22; its test was read in this one (test_sasema.sh)
 cp runs/s22/sas-b-ema-s0/test_metrics.json docs/results/quality-session22/sas-b-ema-s0/
