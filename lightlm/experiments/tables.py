@@ -94,7 +94,7 @@ BEAUTY_CONVERGED = (
           "(`conf/beauty-distilled.yaml` before session 22, session 16)",
           _runs(S16, "b-sas-kd-pat6-s0", "b-sas-kd-pat6-s1", "b-sas-kd-pat6-s2"), cpu_note=" (+ teacher)"),
     Group("SASRec-CE, same history and windows, d_model 128, patience 6 "
-          "(`conf/beauty-sasrec-windows.yaml`, sessions 15-16)",
+          "(`conf/beauty-sasrec-windows.yaml` before session 23, sessions 15-16)",
           _runs(S16, "sas-b-pat6-s0", "sas-b-pat6-s1", "sas-b-pat6-s2")),
     Group("the same distilled configuration, rerun with session 21's code and teachers",
           _runs(S21, "b-kd-s0", "b-kd-s1", "b-kd-s2"), cpu_note=" (+ teacher)"),
@@ -103,7 +103,8 @@ BEAUTY_CONVERGED = (
           _runs(S22, "b-ema-s0", "b-ema-s1", "b-ema-s2"), cpu_note=" (+ teacher)"),
     Group("the same SASRec-CE configuration, its teachers, trained again (sessions 20-21)",
           _runs(S21, "sas-b-s0", "sas-b-s1", "sas-b-s2")),
-    Group("the same SASRec-CE with its weights averaged (EMA 0.99, as the student; sessions 22-23)",
+    Group("the same SASRec-CE with its weights averaged (EMA 0.99, as the student; "
+          "`conf/beauty-sasrec-windows.yaml`, sessions 22-23)",
           (f"{S22}/sas-b-ema-s0", *_runs(S23, "sas-b-ema-s1", "sas-b-ema-s2"))),
     Group("generative distilled, codes from the teacher's embeddings, patience 3 (session 14)",
           _runs(S14, "b-sas-kd-s0", "b-sas-kd-s1", "b-sas-kd-s2"), cpu_note=" (+ teacher)"),
