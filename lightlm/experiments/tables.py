@@ -103,6 +103,10 @@ BEAUTY_CONVERGED = (
           _runs(S22, "b-ema-s0", "b-ema-s1", "b-ema-s2"), cpu_note=" (+ teacher)"),
     Group("the same SASRec-CE configuration, its teachers, trained again (sessions 20-21)",
           _runs(S21, "sas-b-s0", "sas-b-s1", "sas-b-s2")),
+    Group("the same EMA students taught by the averaged SASRec-CE of the next row, its final weights and "
+          "embeddings (`conf/beauty-distilled.yaml` after `conf/beauty-sasrec-windows.yaml`: the README's "
+          "commands since session 23)",
+          _runs(S23, "b-emat-s0", "b-emat-s1", "b-emat-s2"), cpu_note=" (+ teacher)"),
     Group("the same SASRec-CE with its weights averaged (EMA 0.99, as the student; "
           "`conf/beauty-sasrec-windows.yaml`, sessions 22-23)",
           (f"{S22}/sas-b-ema-s0", *_runs(S23, "sas-b-ema-s1", "sas-b-ema-s2"))),
@@ -156,13 +160,15 @@ TOYS_CONVERGED = (
 )
 # (group, baseline group, label) of each table's ratio rows, indices into the groups above
 BEAUTY_RATIOS = (
-    (3, 5, "ratio distilled generative, EMA / SASRec-CE, EMA, both patience 6 (session 23)"),
+    (5, 6, "ratio distilled generative taught by the averaged SASRec-CE / SASRec-CE, EMA, both patience 6 "
+           "(session 23, the README's commands)"),
+    (3, 6, "ratio distilled generative, EMA / SASRec-CE, EMA, both patience 6 (session 23)"),
     (3, 4, "ratio distilled generative, EMA / SASRec-CE, both patience 6 (session 22)"),
     (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 16)"),
     (2, 4, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 21)"),
-    (6, 9, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (7, 9, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (8, 9, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (7, 10, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (8, 10, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (9, 10, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 TOYS_RATIOS = (
     (1, 2, "ratio distilled generative, 4 other clusters, EMA / SASRec-CE, both patience 6 (session 22)"),

@@ -17,3 +17,8 @@ beauty0 b-lr6-s0 --model.init_args.lr 0.006
 beauty0 b-id2-s0 --model.init_args.input_dropout 0.2
 beauty0 b-bs128-s0 --data.batch_size 128
 beauty0 b-c200-s0 --data.indexer.init_args.codebook_size 200
+for s in 1 2; do
+  FROZEN=/work/frozen21 runs/s23/fullval.sh b-emat-s$s conf/beauty-distilled.yaml $s \
+    --model.init_args.distill_from runs/s23/sas-b-ema-s$s/ck/last.ckpt \
+    --data.indexer.init_args.embeddings runs/s23/sas-b-ema-s$s/item_embeddings.parquet
+done

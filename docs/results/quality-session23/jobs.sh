@@ -57,3 +57,10 @@ nohup bash -c 'bkd b-c200-s0 0 --data.indexer.init_args.codebook_size 200' > run
 FROZEN=/work/frozen21 runs/s23/exact_val.sh runs/s22/b-ema-s0 validate conf/beauty-distilled.yaml 0 \
   --model.init_args.distill_from runs/s20/sas-b-s0/ck/last.ckpt \
   --data.indexer.init_args.embeddings runs/s20/sas-b-s0/item_embeddings.parquet
+# 06:26: the averaged SASRec-CE is now Beauty's baseline, so conf/beauty-sasrec-windows.yaml gets the callback and
+# the README's Beauty commands teach the student with it; seeds 1 and 2 of the student taught by the averaged
+# teacher (as b-emat-s0), so that path is measured on three seeds.
+nohup bash -c 'bkdema 1 runs/s23/sas-b-ema-s1' > runs/s23/laneA4.log 2>&1 &
+nohup bash -c 'bkdema 2 runs/s23/sas-b-ema-s2' > runs/s23/laneB6.log 2>&1 &
+# 06:41: full validations of b-emat-s1/s2 (fullval_all.sh), then test_emat.sh reads the test split once for the three
+# students taught by the averaged teachers, the pipeline the README's Beauty commands now run.
