@@ -54,7 +54,7 @@ nohup bash -c 'bkd b-c200-s0 0 --data.indexer.init_args.codebook_size 200' > run
 # 06:18: on all validation users batch 128 read 0.0617 and 200 clusters 0.0607, both below 0.0622: no change of
 # the seven gains. Then exact_val.sh: b-ema-s0 ranked by the exact scorer on all validation users (0.06214 against
 # beam search's 0.06218), so exact ranking is no lever; the test split was not read for any screen.
-FROZEN=/work/frozen21 runs/s23/exact_val.sh runs/s22/b-ema-s0 validate conf/beauty-distilled.yaml 0 \
+FROZEN=/work/frozen21 runs/s23/exact_val.sh runs/s22/b-ema-s0 conf/beauty-distilled.yaml 0 \
   --model.init_args.distill_from runs/s20/sas-b-s0/ck/last.ckpt \
   --data.indexer.init_args.embeddings runs/s20/sas-b-s0/item_embeddings.parquet
 # 06:26: the averaged SASRec-CE is now Beauty's baseline, so conf/beauty-sasrec-windows.yaml gets the callback and
