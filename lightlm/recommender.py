@@ -176,23 +176,27 @@ class Recommender(L.LightningModule):
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["user"]))
         return loss
 
-    def validation_step(self, batch: Batch, batch_idx: int) -> None:
+    def validation_step(self, batch: Batch, batch_idx: int) -> dict[str, torch.Tensor]:
+        """Returns the ranked items (B, top_k), for callbacks that keep per-user results."""
         n = len(batch["user"])
         self.log("val/loss", self.model_step(batch), batch_size=n, sync_dist=True)
         items, _ = self.recommend(batch, "validate")
         self.val_metrics.update(items, batch["target"])
+        return {"items": items}
 
     def on_validation_epoch_end(self) -> None:
         self.log_dict({f"val/{k}": v for k, v in self.val_metrics.compute().items()})
         self.val_metrics.reset()
 
-    def test_step(self, batch: Batch, batch_idx: int) -> None:
+    def test_step(self, batch: Batch, batch_idx: int) -> dict[str, torch.Tensor]:
+        """Returns the ranked items (B, top_k), for callbacks that keep per-user results."""
         items, _ = self.recommend(batch, "test")
         popular = self.popular.expand(len(items), -1)
         self.test_metrics.update(items, batch["target"])
         self.test_catalogue.update(items)
         self.test_popularity.update(popular, batch["target"])
         self.test_popularity_catalogue.update(popular)
+        return {"items": items}
 
     def on_test_epoch_end(self) -> None:
         model = self.test_metrics.compute() | self.test_catalogue.compute()

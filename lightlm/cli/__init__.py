@@ -1,5 +1,5 @@
 """The `lightlm` command: `fit|validate|test|predict` (LightningCLI, `lightlm.cli.app`), `index`
-(`lightlm.cli.index`) and `stats` (`lightlm.cli.stats`).
+(`lightlm.cli.index`), `stats` (`lightlm.cli.stats`) and `compare` (`lightlm.cli.compare`).
 
 `main` is the process's entry point, so process settings are made here, once, before torch loads.
 User errors (`LightLMError`: bad data, impossible options, mismatched checkpoints) end with one
@@ -55,6 +55,7 @@ def main(args: list[str] | None = None) -> None:
     # Imported after `configure_process`, which must run before torch loads (these load it).
     from kitbase.errors import user_error
     from lightlm.cli.app import LightLMCLI, configure_wandb_env
+    from lightlm.cli.compare import run_compare
     from lightlm.cli.index import run_index
     from lightlm.cli.stats import run_stats
 
@@ -65,6 +66,8 @@ def main(args: list[str] | None = None) -> None:
             run_index(argv[1:])
         elif argv[:1] == ["stats"]:
             run_stats(argv[1:])
+        elif argv[:1] == ["compare"]:
+            run_compare(argv[1:])
         else:
             keep_freed_heap()  # training and evaluation loops; `index` keeps glibc's defaults
             LightLMCLI(args=args)

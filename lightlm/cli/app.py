@@ -324,6 +324,9 @@ def check_outputs(subcommand: str, cfg) -> None:
         check_output_file(cfg["predictions"]["path"], "--predictions.path")
     else:
         results = (cfg.get("results") or {}).get("path")
+        per_user = (cfg.get("results") or {}).get("per_user")
+        if per_user is not None:
+            check_output_file(per_user.replace("{stage}", subcommand), "--results.per_user")
         if results is not None:
             check_output_file(results.replace("{stage}", subcommand), "--results.path")
         elif ckpt.get("dirpath") is not None:  # ResultsWriter's default: beside the checkpoints

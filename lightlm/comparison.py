@@ -1,0 +1,161 @@
+"""Paired comparison of two models scored on the same users: is B's lead over A larger than the noise
+of the users sampled?
+
+A test split is one sample of users, and every model of a study is scored on that same sample.
+Three seeds per model measure the training noise but not the sample's: a lead that every seed
+shows can still be a property of these users. Because both models rank the same held-out item
+of each user, the comparison is paired: the per-user differences of a metric are averaged, and
+the uncertainty of that average is estimated by resampling users with replacement (the paired
+bootstrap, a percentile interval) and by the paired t-test. With several files per model (seeds),
+each user's metric is first averaged over that model's files, so the interval covers the users
+sampled with the training noise averaged in.
+
+The inputs are the per-user files of `lightlm validate|test --results.per_user PATH`
+(`lightlm.callbacks.results.ResultsWriter`): columns `user`, `item`, `rank` (empty when the list
+misses the item) and `list_len`. Every metric is a function of `rank`, defined as in
+`lightlm.metrics`: Recall@k (hit), NDCG@k (1/log2(rank + 1)), MRR@k (1/rank), each 0 beyond k.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from kitbase.errors import ConfigError, DataFormatError
+
+RANK_COLUMNS = ("user", "item", "rank", "list_len")
+_METRIC = re.compile(r"^(recall|ndcg|mrr)@([1-9][0-9]*)$")
+
+
+def read_ranks(path: str | Path) -> pl.DataFrame:
+    """One per-user file as `user, item` (strings), `rank` (Int64, null = not listed), `list_len`,
+    sorted by user; refused with the file's name when it is not such a file."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFormatError(f"{path}: no such file (write one with --results.per_user)")
+    try:
+        frame = (
+            pl.read_parquet(path)
+            if path.suffix == ".parquet"
+            else pl.read_csv(path, schema_overrides={"user": pl.Utf8, "item": pl.Utf8})
+        )
+    except Exception as e:  # polars' own errors say what is malformed
+        raise DataFormatError(f"{path}: not a per-user results file ({e})") from None
+    missing = [c for c in RANK_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataFormatError(
+            f"{path}: missing column(s) {missing}; expected {list(RANK_COLUMNS)} "
+            "(lightlm validate|test --results.per_user)"
+        )
+    frame = frame.select(
+        pl.col("user").cast(pl.Utf8),
+        pl.col("item").cast(pl.Utf8),
+        pl.col("rank").cast(pl.Int64),
+        pl.col("list_len").cast(pl.Int64),
+    )
+    if frame.height == 0:
+        raise DataFormatError(f"{path}: no users")
+    if frame["user"].is_duplicated().any():
+        user = frame.filter(pl.col("user").is_duplicated())["user"][0]
+        raise DataFormatError(f"{path}: user {user} appears more than once")
+    bad = frame.filter((pl.col("rank") < 1) | (pl.col("rank") > pl.col("list_len")))
+    if bad.height:
+        raise DataFormatError(f"{path}: user {bad['user'][0]} has rank {bad['rank'][0]} outside 1..list_len")
+    return frame.sort("user")
+
+
+def user_values(frame: pl.DataFrame, metric: str, source: str = "") -> np.ndarray:
+    """(n_users,) float64: each user's `metric` (e.g. `ndcg@10`) from their rank, in `frame`'s order."""
+    m = _METRIC.match(metric)
+    if m is None:
+        raise ConfigError(f"--metrics: unknown metric {metric!r}; use recall@k, ndcg@k or mrr@k")
+    name, k = m.group(1), int(m.group(2))
+    listed = int(frame["list_len"].min())
+    if k > listed:
+        raise ConfigError(
+            f"--metrics: {metric} needs lists of {k} items; {source or 'a file'} lists {listed}"
+        )
+    rank = frame["rank"].fill_null(k + 1).to_numpy().astype(np.float64)
+    inside = rank <= k
+    if name == "recall":
+        return inside.astype(np.float64)
+    gain = 1.0 / np.log2(rank + 1.0) if name == "ndcg" else 1.0 / rank
+    return np.where(inside, gain, 0.0)
+
+
+def paired_difference(
+    a: np.ndarray, b: np.ndarray, resamples: int = 10_000, confidence: float = 0.95, seed: int = 0
+) -> dict:
+    """Mean of `b - a` over users (both (n,)), its percentile bootstrap interval over users, the
+    paired t-test's two-sided p-value, and how many users each model serves better."""
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError(f"paired values need two equal 1-D arrays of 2+ users, got {a.shape} and {b.shape}")
+    d = b - a
+    rng = np.random.default_rng(seed)
+    means = np.empty(resamples)
+    chunk = max(1, 4_000_000 // len(d))  # resamples per draw, to bound memory at large n
+    for start in range(0, resamples, chunk):
+        stop = min(resamples, start + chunk)
+        means[start:stop] = d[rng.integers(0, len(d), size=(stop - start, len(d)))].mean(axis=1)
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(means, [tail, 1.0 - tail])
+    p = float(stats.ttest_rel(b, a).pvalue) if np.any(d != d[0]) else (1.0 if d[0] == 0 else 0.0)
+    return {
+        "users": len(d),
+        "a": float(a.mean()),
+        "b": float(b.mean()),
+        "difference": float(d.mean()),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "confidence": confidence,
+        "p_value": p,
+        "b_better": int((d > 0).sum()),
+        "a_better": int((d < 0).sum()),
+    }
+
+
+def _model_values(paths: list[Path], frames: list[pl.DataFrame], metric: str) -> np.ndarray:
+    """Each user's `metric` averaged over one model's files (its seeds)."""
+    return np.mean([user_values(f, metric, str(p)) for p, f in zip(paths, frames)], axis=0)
+
+
+def compare_runs(
+    a_paths: list[str | Path],
+    b_paths: list[str | Path],
+    metrics: list[str],
+    resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> list[dict]:
+    """One `paired_difference` per metric between model A's files and model B's (per-user files of
+    the same split: every file must hold exactly the same users and held-out items)."""
+    if not a_paths or not b_paths:
+        raise ConfigError("--a and --b each need at least one per-user results file")
+    if not 0.0 < confidence < 1.0:
+        raise ConfigError(f"--confidence must lie between 0 and 1, got {confidence}")
+    if resamples < 100:
+        raise ConfigError(f"--resamples must be at least 100, got {resamples}")
+    paths = [Path(p) for p in [*a_paths, *b_paths]]
+    frames = [read_ranks(p) for p in paths]
+    first = frames[0].select("user", "item")
+    for path, frame in zip(paths[1:], frames[1:]):
+        pairs = frame.select("user", "item")
+        if not pairs.equals(first):
+            extra = pairs.join(first, on=["user", "item"], how="anti")
+            row = extra.row(0) if extra.height else first.join(pairs, on=["user", "item"], how="anti").row(0)
+            raise DataFormatError(
+                f"{path}: scores other users or held-out items than {paths[0]} ({pairs.height} against "
+                f"{first.height} users; first difference: user {row[0]}, item {row[1]}): compare runs "
+                "evaluated on the same split and the same users (--data.val_users null for validation)"
+            )
+    n_a = len(a_paths)
+    rows = []
+    for metric in metrics:
+        a = _model_values(paths[:n_a], frames[:n_a], metric)
+        b = _model_values(paths[n_a:], frames[n_a:], metric)
+        rows.append({"metric": metric, **paired_difference(a, b, resamples, confidence, seed)})
+    return rows

@@ -1,0 +1,81 @@
+"""`--results.per_user` writes each user's rank of their held-out item, whose per-user metrics average
+to exactly the figures of the JSON (computed separately, by `TopKMetrics`); `lightlm compare` reads
+two such files; bad paths are refused before any data is read."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import polars as pl
+import pytest
+from conftest import N_USERS, reference_args, run_main, run_main_out, torch_threads
+
+
+def _per_user_means(path, k: int = 10) -> dict[str, float]:
+    rank = pl.read_csv(path)["rank"].fill_null(10_000).cast(pl.Float64)
+    return {
+        f"recall@{k}": float((rank <= k).mean()),
+        f"ndcg@{k}": float(((rank <= k) / (rank + 1).log(2)).mean()),
+        "mrr@20": float(((rank <= 20) / rank).mean()),
+    }
+
+
+def test_per_user_ranks_average_to_the_reported_metrics(reference_run, in_tmp):
+    args = reference_args(reference_run, in_tmp)
+    with torch_threads(1):
+        code, err = run_main("test", *args, "--results.per_user", str(in_tmp / "{stage}_users.csv"))
+        assert code == 0, err
+        code, err = run_main("validate", *args, "--results.per_user", str(in_tmp / "{stage}_users.parquet"))
+        assert code == 0, err
+    frame = pl.read_csv(in_tmp / "test_users.csv")
+    assert frame.columns == ["user", "item", "rank", "list_len"] and frame.height == N_USERS
+    assert frame["user"].n_unique() == N_USERS and (frame["list_len"] == 20).all()
+    assert frame["rank"].null_count() < N_USERS  # some held-out items were found...
+    assert frame["rank"].drop_nulls().is_between(1, 20).all()  # ...at ranks within the list
+    reported = json.loads((in_tmp / "test_metrics.json").read_text())["metrics"]
+    for name, value in _per_user_means(in_tmp / "test_users.csv").items():
+        assert math.isclose(value, reported[f"test/{name}"], rel_tol=1e-6, abs_tol=1e-9), name
+    pl.read_parquet(in_tmp / "validate_users.parquet").write_csv(in_tmp / "validate_users.csv")
+    reported = json.loads((in_tmp / "validate_metrics.json").read_text())["metrics"]
+    for name, value in _per_user_means(in_tmp / "validate_users.csv").items():
+        assert math.isclose(value, reported[f"val/{name}"], rel_tol=1e-6, abs_tol=1e-9), name
+
+    # The run against itself: level, and the interval is a point.
+    code, out, err = run_main_out(
+        "compare",
+        "--a",
+        str(in_tmp / "test_users.csv"),
+        "--b",
+        str(in_tmp / "test_users.csv"),
+        "--out",
+        str(in_tmp / "same.json"),
+    )
+    assert code == 0, err
+    rows = json.loads((in_tmp / "same.json").read_text())["rows"]
+    assert [r["metric"] for r in rows] == ["ndcg@10", "recall@10", "ndcg@20", "recall@20"]
+    assert all(r["difference"] == r["ci_low"] == r["ci_high"] == 0.0 and r["p_value"] == 1.0 for r in rows)
+    test_ndcg = json.loads((in_tmp / "test_metrics.json").read_text())["metrics"]["test/ndcg@10"]
+    assert rows[0]["a"] == pytest.approx(test_ndcg, rel=1e-6) and "paired over 201 users" in out
+    # Validation and test hold different held-out items: not a paired comparison.
+    code, err = run_main(
+        "compare", "--a", str(in_tmp / "test_users.csv"), "--b", str(in_tmp / "validate_users.csv")
+    )
+    assert code == 2 and "validate_users.csv: scores other users or held-out items than" in err
+
+
+def test_bad_per_user_paths_are_refused_before_reading_data(reference_run, in_tmp):
+    args = reference_args(reference_run, in_tmp)
+    code, err = run_main("test", *args, "--results.per_user", str(in_tmp / "users.txt"))
+    assert code == 2 and "--results.per_user must end in .csv or .parquet" in err
+    (in_tmp / "taken").mkdir()
+    code, err = run_main("test", *args, "--results.per_user", str(in_tmp / "taken"))
+    assert code == 2 and "--results.per_user must end in .csv or .parquet" in err
+    (in_tmp / "file").write_text("")
+    code, err = run_main("test", *args, "--results.per_user", str(in_tmp / "file" / "users.csv"))
+    assert code == 2 and "--results.per_user: cannot create" in err
+    assert not list(in_tmp.glob("test_metrics.json"))  # refused before the run: nothing written
+    with torch_threads(1):
+        code, err = run_main("test", *args, "--results.per_user", str(in_tmp / "taken" / "x" / "{stage}.csv"))
+    assert code == 0, err  # a folder that does not exist yet is made
+    assert pl.read_csv(in_tmp / "taken" / "x" / "test.csv").height == N_USERS
