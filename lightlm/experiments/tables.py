@@ -323,7 +323,46 @@ def catalog_models_table(results: Path) -> str:
     return "\n".join(lines)
 
 
+S24 = "quality-session24/compare"
+# (`lightlm compare --out` file, data and split) of the paired table, in order.
+PAIRED = (
+    (f"{S24}/beauty-emat-val.json", "Beauty, validation"),
+    (f"{S24}/beauty-emat-test.json", "Beauty, test"),
+    (f"{S24}/beauty-ema-val.json", "Beauty, validation"),
+    (f"{S24}/beauty-ema-test.json", "Beauty, test"),
+    (f"{S24}/toys-val.json", "Toys, validation"),
+    (f"{S24}/toys-test.json", "Toys, test"),
+    (f"{S24}/ml-val.json", "MovieLens-100k, validation"),
+    (f"{S24}/ml-test.json", "MovieLens-100k, test"),
+    (f"{S24}/ml-items-val.json", "MovieLens-100k, validation"),
+    (f"{S24}/ml-items-test.json", "MovieLens-100k, test"),
+)
+PAIRED_METRICS = ("ndcg@10", "recall@10")
+
+
+def paired_table(results: Path, files: tuple[tuple[str, str], ...] = PAIRED) -> str:
+    """One row per `lightlm compare` result: B against A over the same users, per metric of
+    PAIRED_METRICS the two means, B - A with its bootstrap interval, and the paired t-test's p."""
+    head = "| data, split | B against A (3 seeds each) | users |"
+    rule = "|---|---|---|"
+    for m in PAIRED_METRICS:
+        head += f" {m}: A / B | B - A (95% CI) | p |"
+        rule += "---|---|---|"
+    lines = [head, rule]
+    for name, where in files:
+        data = _json(results / name)
+        by_metric = {r["metric"]: r for r in data["rows"]}
+        row = f"| {where} | {data['b']['name']} against {data['a']['name']} | {data['rows'][0]['users']:,} |"
+        for m in PAIRED_METRICS:
+            r = by_metric[m]
+            row += (f" {r['a']:.4f} / {r['b']:.4f} | {r['difference']:+.4f} [{r['ci_low']:+.4f}, "
+                    f"{r['ci_high']:+.4f}] | {r['p_value']:.2g} |")
+        lines.append(row)
+    return "\n".join(lines)
+
+
 TABLES: dict[str, Callable[[Path], str]] = {
+    "paired": paired_table,
     "converged-beauty": lambda results: quality_table(results, BEAUTY_CONVERGED, BEAUTY_RATIOS),
     "converged-toys": lambda results: quality_table(results, TOYS_CONVERGED, TOYS_RATIOS),
     "session3-beauty": lambda results: quality_table(results, BEAUTY),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -62,3 +63,16 @@ def test_missing_markers_or_result_files_are_named(tmp_path, capsys):
     (results / "quality-session3" / "t-sasrec-s0" / "test_metrics.json").unlink()
     assert tables.main(["--check", "--readme", str(ROOT / "README.md"), "--results", str(results)]) == 2
     assert "t-sasrec-s0/test_metrics.json" in capsys.readouterr().err
+
+
+def test_paired_table_rows_from_compare_results(tmp_path):
+    a = {"name": "SASRec-CE"}
+    rows = [{"metric": "ndcg@10", "users": 22363, "a": 0.0486, "b": 0.0473, "difference": -0.0013,
+             "ci_low": -0.0022, "ci_high": -0.0004, "p_value": 0.0041},
+            {"metric": "recall@10", "users": 22363, "a": 0.0805, "b": 0.0797, "difference": -0.0009,
+             "ci_low": -0.0024, "ci_high": 0.0007, "p_value": 0.27}]  # fmt: skip
+    (tmp_path / "c.json").write_text(json.dumps({"a": a, "b": {"name": "student"}, "rows": rows}))
+    head, rule, row = tables.paired_table(tmp_path, (("c.json", "Beauty, test"),)).splitlines()
+    assert head.count("|") == rule.count("|") == row.count("|") == 10
+    assert row == ("| Beauty, test | student against SASRec-CE | 22,363 | 0.0486 / 0.0473 | -0.0013 [-0.0022, "
+                   "-0.0004] | 0.0041 | 0.0805 / 0.0797 | -0.0009 [-0.0024, +0.0007] | 0.27 |")

@@ -1,0 +1,29 @@
+# Session 24 (AMD EPYC, 2 cores, no GPU; one thread per run). Record of the queue as it ran: do not source it.
+# 07:20: the README's recipe for other data on MovieLens-100k as a raw CSV (never seen by the kit), Beauty's configs
+# unchanged, seeds 0 and 1, then 2; the undistilled generative model for reference (code /work/frozen24 = c98f2a0).
+nohup bash runs/s24/ml_recipe.sh 0 > runs/s24/laneA.log 2>&1 &
+nohup bash runs/s24/ml_recipe.sh 1 > runs/s24/laneB.log 2>&1 &
+nohup bash runs/s24/ml_recipe.sh 2 > runs/s24/laneA2.log 2>&1 &
+nohup bash -c 'for s in 0 1 2; do bash runs/s24/ml_items.sh $s; done' > runs/s24/laneB2.log 2>&1 &
+# 07:36: every run behind the generative-vs-SASRec-CE rows scored again with per-user files (code /work/frozen24b =
+# 33c2388, which adds --results.per_user), for `lightlm compare`.
+nohup bash runs/s24/paired_all.sh laneA > runs/s24/pairedA.log 2>&1 &
+nohup bash runs/s24/paired_all.sh laneB > runs/s24/pairedB.log 2>&1 &
+# After the paired scoring: one change on the Beauty student taught by the averaged SASRec-CE (b-emat, session 23,
+# code 3fa59fd = /work/frozen21 as theirs): the linear learning-rate decay ends at epoch 20 instead of 40
+# (--trainer.max_epochs 20). The students stop at epochs 19-25 (best 12-18) with the rate still at half its peak;
+# their teachers run 33-40. With the average in place (session 22's Toys screen of the shorter decay had none),
+# an annealed finish may lift where they level off. Seeds 0 and 1, then 2.
+bkd20() {  # bkd20 SEED
+  local s=$1 t=runs/s23/sas-b-ema-s$1; [ $1 = 0 ] && t=runs/s22/sas-b-ema-s0
+  FROZEN=/work/frozen21 runs/s24/fit.sh b-e20-s$s conf/beauty-distilled.yaml --seed_everything $s --data.seed $s \
+    --model.init_args.distill_from $t/ck/last.ckpt --data.indexer.init_args.embeddings $t/item_embeddings.parquet \
+    --trainer.max_epochs 20
+  FROZEN=/work/frozen21 runs/s24/fullval.sh b-e20-s$s conf/beauty-distilled.yaml $s \
+    --model.init_args.distill_from $t/ck/last.ckpt --data.indexer.init_args.embeddings $t/item_embeddings.parquet
+}
+export -f bkd20
+nohup bash -c 'bkd20 0; bkd20 2' > runs/s24/laneA3.log 2>&1 &
+nohup bash -c 'bkd20 1' > runs/s24/laneB3.log 2>&1 &
+# 07:44: compare_all.sh (lightlm compare over the per-user files, into docs/results/quality-session24/compare/).
+bash runs/s24/compare_all.sh > runs/s24/compare_all.log 2>&1
