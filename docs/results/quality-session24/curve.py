@@ -1,11 +1,17 @@
-"""usage: curve.py RUN_DIR...: per run, epochs validated, best val/ndcg@10 (epoch), last, and test NDCG@10 if read."""
-import json, sys
+"""usage: curve.py RUN_DIR...: per run, epochs validated, best val/ndcg@10 (0-based epoch), last, test
+NDCG@10 if read."""
+
+import json
+import sys
 from pathlib import Path
+
 import polars as pl
+
 for d in map(Path, sys.argv[1:]):
     m = sorted(d.glob("*/version_*/metrics.csv"))
     if not m:
-        print(d.name, "no metrics yet"); continue
+        print(d.name, "no metrics yet")
+        continue
     v = pl.read_csv(m[-1]).filter(pl.col("val/ndcg@10").is_not_null())
     best = v.sort("val/ndcg@10").tail(1)
     t = d / "test_metrics.json"

@@ -1,5 +1,6 @@
-"""usage: replay.py: per paired_eval.sh output, val (all users) and test NDCG@10 scored again, beside the figures the
-run recorded when it was first validated and tested (val_all.json, test_metrics.json); they must agree."""
+"""usage: replay.py: per paired_eval.sh output, val (all users) and test NDCG@10 scored again, beside the
+figures the run recorded when it was first validated and tested (val_all.json, test_metrics.json); they
+must agree."""
 import json
 from pathlib import Path
 
@@ -24,5 +25,5 @@ for out in sorted(Path("runs/s24/paired").iterdir()):
     then = metric(run / "val_all.json", "val/ndcg@10"), metric(run / "test_metrics.json", "test/ndcg@10")
     same = all(a is None or b is None or abs(a - b) < 1e-7 for a, b in zip(now, then))
     fmt = lambda x: "-" if x is None else f"{x:.5f}"  # noqa: E731
-    print(f"{out.name:20s} val {fmt(now[0])} (recorded {fmt(then[0])})  test {fmt(now[1])} (recorded {fmt(then[1])})"
-          f"  {'same' if same else 'DIFFERENT'}")
+    print(f"{out.name:20s} val {fmt(now[0])} (recorded {fmt(then[0])})  "
+          f"test {fmt(now[1])} (recorded {fmt(then[1])})  {'same' if same else 'DIFFERENT'}")
