@@ -74,5 +74,6 @@ def test_paired_table_rows_from_compare_results(tmp_path):
     (tmp_path / "c.json").write_text(json.dumps({"a": a, "b": {"name": "student"}, "rows": rows}))
     head, rule, row = tables.paired_table(tmp_path, (("c.json", "Beauty, test"),)).splitlines()
     assert head.count("|") == rule.count("|") == row.count("|") == 10
-    assert row == ("| Beauty, test | student against SASRec-CE | 22,363 | 0.0486 / 0.0473 | -0.0013 [-0.0022, "
-                   "-0.0004] | 0.0041 | 0.0805 / 0.0797 | -0.0009 [-0.0024, +0.0007] | 0.27 |")
+    assert row == ("| Beauty, test | student against SASRec-CE | 22,363 | 0.0486 / 0.0473 "
+                   "| -0.0013 [-0.0022, -0.0004] | 0.0041 "
+                   "| 0.0805 / 0.0797 | -0.0009 [-0.0024, +0.0007] | 0.27 |")
