@@ -85,6 +85,10 @@ def test_refusals_name_the_file_or_option(tmp_path):
         compare_runs([a], [a], ["ndcg@50"])
     with pytest.raises(ConfigError, match="unknown metric 'hit@10'"):
         compare_runs([a], [a], ["hit@10"])
+    with pytest.raises(ConfigError, match="--confidence must lie between 0 and 1, got 95"):
+        compare_runs([a], [a], ["ndcg@10"], confidence=95)
+    with pytest.raises(ConfigError, match="--resamples must be at least 100, got 10"):
+        compare_runs([a], [a], ["ndcg@10"], resamples=10)
     pl.DataFrame({"user": ["u1"], "rank": [1]}).write_csv(tmp_path / "cols.csv")
     with pytest.raises(DataFormatError, match=r"cols\.csv: missing column\(s\) \['item', 'list_len'\]"):
         read_ranks(tmp_path / "cols.csv")
