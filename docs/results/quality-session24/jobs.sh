@@ -27,3 +27,10 @@ nohup bash -c 'bkd20 0; bkd20 2' > runs/s24/laneA3.log 2>&1 &
 nohup bash -c 'bkd20 1' > runs/s24/laneB3.log 2>&1 &
 # 07:44: compare_all.sh (lightlm compare over the per-user files, into docs/results/quality-session24/compare/).
 bash runs/s24/compare_all.sh > runs/s24/compare_all.log 2>&1
+# 08:0x: b-e20-s0 read 0.0609 on all validation users (b-emat-s0: 0.0620), b-e20-s1 0.0624 (0.0609); s2 runs on.
+# Lane B: the prefix weight on the b-emat students, all validation users (the paired table puts Beauty's shortfall
+# in the order within the list, Recall@10 being level; a mis-scaled step would show there): W = 0.85, then 1.2.
+nohup bash -c 'bash runs/s24/pw_sweep.sh 0.85; bash runs/s24/pw_sweep.sh 1.2' > runs/s24/laneB4.log 2>&1 &
+# 08:0x-08:10: prefix weight W = 0.85 and 1.2 on the b-emat students (pw_sweep.sh, then compare_pw.sh).
+# 08:10, idle machine: issue 13's profile of the lightlm preset's training step (prof_train.py > prof_clip.txt,
+# prof_shapes.py > prof_shapes.txt, dropout_share.py > dropout_share.txt), one at a time.
