@@ -11,4 +11,5 @@ copy() {  # copy RUN_DIR OUT_DIR
 out=docs/results/quality-session24; mkdir -p $out/paired
 for d in runs/s24/ml-* runs/s24/b-*; do copy $d $out; done
 for d in runs/s24/paired/*/; do n=$(basename $d); mkdir -p $out/paired/$n; cp $d/val.json $d/test.json $out/paired/$n/; done
+for d in runs/s24/screens/*/; do [ -d $d ] || continue; n=$(basename $d); mkdir -p $out/screens/$n; cp $d/val.json $out/screens/$n/; done
 cp runs/s24/*.sh runs/s24/*.py $out/

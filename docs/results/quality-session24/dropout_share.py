@@ -6,27 +6,17 @@ and scaling take."""
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import torch
 
-sys.path.insert(0, ".")
-from benchmarks.train_speed import Trainee  # noqa: E402
-from datamodules.datamodule import RecDataModule  # noqa: E402
-from indexers.sequential import SequentialIndexer  # noqa: E402
-from lightlm.generative import GenerativeRecommender  # noqa: E402
-from lightlm.optimization import OptimizerSettings  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent))  # lightlm_step.py
+from lightlm_step import lightlm_trainee, synthetic_batches  # noqa: E402
 
-dm = RecDataModule(path=None, indexer=SequentialIndexer(base=100), cache_dir=".lightlm_cache")
-dm.setup("fit")
-train = dm.dataset("fit")
-order = torch.randperm(len(train), generator=torch.Generator().manual_seed(2022))[: 8 * 256].tolist()
-batches = [train.__getitems__(order[i : i + 256]) for i in range(0, len(order), 256)]
+dm, batches = synthetic_batches(8)
 trainees = {}
 for name, dropout in (("dropout 0.1", None), ("dropout 0", 0.0)):
-    torch.manual_seed(2022)
-    rec = GenerativeRecommender(preset="lightlm", dropout=dropout)
-    rec.attach(dm.index, dm.split, dm.history_len)
-    trainees[name] = Trainee(rec, "eager", torch.device("cpu"), lr=OptimizerSettings.lr)
+    trainees[name] = lightlm_trainee(dm, dropout)
     trainees[name].steps(batches[:3])
 times = {k: [] for k in trainees}
 for _ in range(3):

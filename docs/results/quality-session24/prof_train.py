@@ -1,31 +1,18 @@
-"""usage: prof_train.py [--no-clip]: where a training step of the lightlm preset spends its time on this
-CPU (torch.profiler over 6 steps after 3 warm-up steps; synthetic data, batch 256, torch's default
-threads), the same step as benchmarks/train_speed.py (forward, loss, backward, clipping unless --no-
-clip, fused AdamW)."""
+"""usage: prof_train.py: where a training step of the lightlm preset spends its time on this CPU
+(torch.profiler over 6 steps after 3 warm-up steps; torch's default threads), the step of
+benchmarks/train_speed.py (lightlm_step.py)."""
 
 import sys
+from pathlib import Path
 
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-sys.path.insert(0, ".")
-from benchmarks.train_speed import Trainee  # noqa: E402
-from datamodules.datamodule import RecDataModule  # noqa: E402
-from indexers.sequential import SequentialIndexer  # noqa: E402
-from lightlm.generative import GenerativeRecommender  # noqa: E402
-from lightlm.optimization import OptimizerSettings  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent))  # lightlm_step.py
+from lightlm_step import lightlm_trainee, synthetic_batches  # noqa: E402
 
-dm = RecDataModule(path=None, indexer=SequentialIndexer(base=100), cache_dir=".lightlm_cache")
-dm.setup("fit")
-train = dm.dataset("fit")
-order = torch.randperm(len(train), generator=torch.Generator().manual_seed(2022))[: 9 * 256].tolist()
-batches = [train.__getitems__(order[i : i + 256]) for i in range(0, len(order), 256)]
-torch.manual_seed(2022)
-rec = GenerativeRecommender(preset="lightlm")
-rec.attach(dm.index, dm.split, dm.history_len)
-t = Trainee(rec, "eager", torch.device("cpu"), lr=OptimizerSettings.lr)
-if "--no-clip" in sys.argv:
-    torch.nn.utils.clip_grad_norm_ = lambda *a, **k: None
+dm, batches = synthetic_batches(9)
+t = lightlm_trainee(dm)
 t.steps(batches[:3])
 with profile(activities=[ProfilerActivity.CPU]) as prof:
     t.steps(batches[3:])
