@@ -48,3 +48,6 @@ bkdls0() {  # bkdls0 SEED
 export -f bkdls0
 nohup bash -c 'bkdls0 0; bkdls0 2' > runs/s24/laneA5.log 2>&1 &
 nohup bash -c 'bkdls0 1' > runs/s24/laneB5.log 2>&1 &
+# 08:47: label smoothing 0 read 0.0615, 0.0601, 0.0605 on all validation users (base 0.0620, 0.0609, 0.0610);
+# compare_ls0.sh writes the paired comparison. Not adopted.
+bash runs/s24/compare_ls0.sh
