@@ -32,7 +32,7 @@ bash runs/s24/compare_all.sh > runs/s24/compare_all.log 2>&1
 # in the order within the list, Recall@10 being level; a mis-scaled step would show there): W = 0.85, then 1.2.
 nohup bash -c 'bash runs/s24/pw_sweep.sh 0.85; bash runs/s24/pw_sweep.sh 1.2' > runs/s24/laneB4.log 2>&1 &
 # 08:0x-08:10: prefix weight W = 0.85 and 1.2 on the b-emat students (pw_sweep.sh, then compare_pw.sh).
-# 08:10, idle machine: issue 13's profile of the lightlm preset's training step (prof_train.py > prof_clip.txt,
+# 08:10, idle machine: issue 13's profile of the lightlm preset's training step (prof_train.py > prof_train.txt,
 # prof_shapes.py > prof_shapes.txt, dropout_share.py > dropout_share.txt), one at a time.
 # 08:2x, after the fresh-clone checks: one change on the Beauty student, label smoothing 0 instead of 0.1 (chosen
 # in session 6, before distillation supplied soft targets; level on Toys seed 0 in session 18, without the average,
