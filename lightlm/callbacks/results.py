@@ -66,7 +66,9 @@ class ResultsWriter(Callback):
 
     def _per_user_frame(self, trainer: L.Trainer) -> pl.DataFrame | None:
         """Every rank's kept rows, on rank 0 (None elsewhere), sorted by user."""
-        users, items, ranks = (torch.cat([r[i] for r in self._rows]) for i in range(3))
+        # A rank that evaluated no user still joins the gather, with empty tensors.
+        empty = torch.empty(0, dtype=torch.long)
+        users, items, ranks = (torch.cat([empty, *(r[i] for r in self._rows)]) for i in range(3))
         self._rows = []
         if trainer.world_size > 1:
             users, items, ranks = (gather_unequal(trainer, t).cpu() for t in (users, items, ranks))
@@ -85,7 +87,7 @@ class ResultsWriter(Callback):
         return frame.with_columns(listed.alias("rank"), pl.lit(K).alias("list_len")).sort("user")
 
     def _write(self, trainer: L.Trainer, stage: str) -> None:
-        frame = self._per_user_frame(trainer) if self.per_user is not None and self._rows else None
+        frame = self._per_user_frame(trainer) if self.per_user is not None else None
         if not trainer.is_global_zero:
             return
         prefix = "val/" if stage == "validate" else "test/"
@@ -95,7 +97,10 @@ class ResultsWriter(Callback):
         if frame is not None:
             path = Path(self.per_user.replace("{stage}", stage))
             buffer = io.BytesIO()
-            frame.write_parquet(buffer) if path.suffix == ".parquet" else frame.write_csv(buffer)
+            if path.suffix == ".parquet":
+                frame.write_parquet(buffer)
+            else:
+                frame.write_csv(buffer)
             write_atomic(path, buffer.getvalue())
             print(f"wrote the held-out item's rank for {len(frame)} users to {path}")
 

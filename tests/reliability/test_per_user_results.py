@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 import math
+import types
 
+import numpy as np
 import polars as pl
 import pytest
 from conftest import N_USERS, reference_args, run_main, run_main_out, torch_threads
+
+from lightlm.callbacks.results import ResultsWriter
 
 
 def _per_user_means(path, k: int = 10) -> dict[str, float]:
@@ -79,3 +83,14 @@ def test_bad_per_user_paths_are_refused_before_reading_data(reference_run, in_tm
         code, err = run_main("test", *args, "--results.per_user", str(in_tmp / "taken" / "x" / "{stage}.csv"))
     assert code == 0, err  # a folder that does not exist yet is made
     assert pl.read_csv(in_tmp / "taken" / "x" / "test.csv").height == N_USERS
+
+
+def test_a_rank_without_users_writes_the_columns_and_no_rows(tmp_path):
+    # Under DDP a rank may evaluate no user (fewer users than ranks); it must still join the gather
+    # with empty rows rather than skip it, and one process with no user writes just the header.
+    data = types.SimpleNamespace(user_ids=np.array(["u0", "u1"]), item_ids=np.array(["i0", "i1"]))
+    trainer = types.SimpleNamespace(world_size=1, is_global_zero=True,
+                                    datamodule=types.SimpleNamespace(split=types.SimpleNamespace(data=data)))
+    writer = ResultsWriter(per_user=str(tmp_path / "users.csv"))
+    frame = writer._per_user_frame(trainer)
+    assert frame.columns == ["user", "item", "rank", "list_len"] and frame.height == 0
