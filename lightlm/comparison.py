@@ -12,8 +12,8 @@ sampled with the training noise averaged in.
 
 The inputs are the per-user files of `lightlm validate|test --results.per_user PATH`
 (`lightlm.callbacks.results.ResultsWriter`): columns `user`, `item`, `rank` (empty when the list
-misses the item) and `list_len`. Every metric is a function of `rank`, defined as in
-`lightlm.metrics`: Recall@k (hit), NDCG@k (1/log2(rank + 1)), MRR@k (1/rank), each 0 beyond k.
+misses the item) and `list_len`. Every metric is a function of `rank`: `lightlm.metrics.rank_gains`,
+the same that the logged metrics sum.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import torch
 from scipy import stats
 
 from kitbase.errors import ConfigError, DataFormatError
+from lightlm.metrics import rank_gains
 
 RANK_COLUMNS = ("user", "item", "rank", "list_len")
 _METRIC = re.compile(r"^(recall|ndcg|mrr)@([1-9][0-9]*)$")
@@ -79,12 +81,8 @@ def user_values(frame: pl.DataFrame, metric: str, source: str = "") -> np.ndarra
         raise ConfigError(
             f"--metrics: {metric} needs lists of {k} items; {source or 'a file'} lists {listed}"
         )
-    rank = frame["rank"].fill_null(k + 1).to_numpy().astype(np.float64)
-    inside = rank <= k
-    if name == "recall":
-        return inside.astype(np.float64)
-    gain = 1.0 / np.log2(rank + 1.0) if name == "ndcg" else 1.0 / rank
-    return np.where(inside, gain, 0.0)
+    rank = torch.from_numpy(frame["rank"].fill_null(k + 1).to_numpy().astype(np.int64))
+    return rank_gains(rank, name, k).numpy()
 
 
 def paired_difference(

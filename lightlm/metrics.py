@@ -54,6 +54,24 @@ def target_ranks(ranked: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return first + 1
 
 
+def rank_gains(rank: torch.Tensor, metric: str, k: int) -> torch.Tensor:
+    """Each user's `metric` (`recall`, `ndcg` or `mrr`) at cutoff `k` from the 1-based rank of their
+    held-out item, float64 (B,) from `rank` (B,): Recall@k 1 within the top k, NDCG@k
+    1/log2(rank + 1), MRR@k 1/rank, each 0 beyond k (so an absent item's K + 1 scores 0). The one
+    definition: `TopKMetrics` sums it, `lightlm.comparison` pairs it user by user."""
+    rank = rank.double()
+    inside = rank <= k
+    if metric == "recall":
+        return inside.double()
+    if metric == "ndcg":
+        gain = 1.0 / torch.log2(rank + 1.0)
+    elif metric == "mrr":
+        gain = 1.0 / rank
+    else:
+        raise ValueError(f"unknown metric {metric!r}; use recall, ndcg or mrr")
+    return torch.where(inside, gain, torch.zeros_like(rank))
+
+
 class TopKMetrics(Metric):
     """Accumulates Recall@k and NDCG@k for k in `ks`, and MRR@`MRR_K`, from ranked lists and targets."""
 
@@ -71,13 +89,11 @@ class TopKMetrics(Metric):
     def update(self, ranked: torch.Tensor, target: torch.Tensor) -> None:
         if ranked.shape[1] < max(self.ks):
             raise ValueError(f"ranked lists have {ranked.shape[1]} items, fewer than k={max(self.ks)}")
-        rank = target_ranks(ranked, target).double()
+        rank = target_ranks(ranked, target)
         for k in self.ks:
-            inside = rank <= k
-            setattr(self, f"recall_{k}", getattr(self, f"recall_{k}") + inside.sum())
-            gain = torch.where(inside, 1.0 / torch.log2(rank + 1.0), torch.zeros_like(rank))
-            setattr(self, f"ndcg_{k}", getattr(self, f"ndcg_{k}") + gain.sum())
-        self.reciprocal_rank += torch.where(rank <= MRR_K, 1.0 / rank, torch.zeros_like(rank)).sum()
+            setattr(self, f"recall_{k}", getattr(self, f"recall_{k}") + rank_gains(rank, "recall", k).sum())
+            setattr(self, f"ndcg_{k}", getattr(self, f"ndcg_{k}") + rank_gains(rank, "ndcg", k).sum())
+        self.reciprocal_rank += rank_gains(rank, "mrr", MRR_K).sum()
         self.count += len(target)
 
     def compute(self) -> dict[str, torch.Tensor]:
