@@ -13,7 +13,10 @@ sampled with the training noise averaged in.
 The inputs are the per-user files of `lightlm validate|test --results.per_user PATH`
 (`lightlm.callbacks.results.ResultsWriter`): columns `user`, `item`, `rank` (empty when the list
 misses the item) and `list_len`. Every metric is a function of `rank`: `lightlm.metrics.rank_gains`,
-the same that the logged metrics sum.
+the same that the logged metrics sum. Their columns `item_train_count` and `history_len` split the
+users into strata (`compare_strata`), each compared the same way: where a difference comes from,
+for example whether a model's lead is on the popular held-out items and its shortfall on the rare
+ones.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from kitbase.errors import ConfigError, DataFormatError
 from lightlm.metrics import rank_gains
 
 RANK_COLUMNS = ("user", "item", "rank", "list_len")
+STRATA_COLUMNS = ("item_train_count", "history_len")  # optional: files of before session 25 lack them
 _METRIC = re.compile(r"^(recall|ndcg|mrr)@([1-9][0-9]*)$")
 
 
@@ -58,6 +62,7 @@ def read_ranks(path: str | Path) -> pl.DataFrame:
         pl.col("item").cast(pl.Utf8),
         pl.col("rank").cast(pl.Int64),
         pl.col("list_len").cast(pl.Int64),
+        *(pl.col(c).cast(pl.Int64) for c in STRATA_COLUMNS if c in frame.columns),
     )
     if frame.height == 0:
         raise DataFormatError(f"{path}: no users")
@@ -121,22 +126,13 @@ def _model_values(paths: list[Path], frames: list[pl.DataFrame], metric: str) ->
     return np.mean([user_values(f, metric, str(p)) for p, f in zip(paths, frames)], axis=0)
 
 
-def compare_runs(
-    a_paths: list[str | Path],
-    b_paths: list[str | Path],
-    metrics: list[str],
-    resamples: int = 10_000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> list[dict]:
-    """One `paired_difference` per metric between model A's files and model B's (per-user files of
-    the same split: every file must hold exactly the same users and held-out items)."""
+def read_paired(
+    a_paths: list[str | Path], b_paths: list[str | Path]
+) -> tuple[list[Path], list[pl.DataFrame]]:
+    """Both models' files, A's first, each read by `read_ranks`; refused unless every file holds
+    exactly the same users and held-out items (per-user files of the same split)."""
     if not a_paths or not b_paths:
         raise ConfigError("--a and --b each need at least one per-user results file")
-    if not 0.0 < confidence < 1.0:
-        raise ConfigError(f"--confidence must lie between 0 and 1, got {confidence}")
-    if resamples < 100:
-        raise ConfigError(f"--resamples must be at least 100, got {resamples}")
     paths = [Path(p) for p in [*a_paths, *b_paths]]
     frames = [read_ranks(p) for p in paths]
     first = frames[0].select("user", "item")
@@ -150,10 +146,94 @@ def compare_runs(
                 f"{first.height} users; first difference: user {row[0]}, item {row[1]}): compare runs "
                 "evaluated on the same split and the same users (--data.val_users null for validation)"
             )
+    return paths, frames
+
+
+def _check_options(resamples: int, confidence: float) -> None:
+    if not 0.0 < confidence < 1.0:
+        raise ConfigError(f"--confidence must lie between 0 and 1, got {confidence}")
+    if resamples < 100:
+        raise ConfigError(f"--resamples must be at least 100, got {resamples}")
+
+
+def compare_runs(
+    a_paths: list[str | Path],
+    b_paths: list[str | Path],
+    metrics: list[str],
+    resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> list[dict]:
+    """One `paired_difference` per metric between model A's files and model B's (per-user files of
+    the same split: every file must hold exactly the same users and held-out items)."""
+    _check_options(resamples, confidence)
+    paths, frames = read_paired(a_paths, b_paths)
     n_a = len(a_paths)
     rows = []
     for metric in metrics:
         a = _model_values(paths[:n_a], frames[:n_a], metric)
         b = _model_values(paths[n_a:], frames[n_a:], metric)
         rows.append({"metric": metric, **paired_difference(a, b, resamples, confidence, seed)})
+    return rows
+
+
+def strata(values: np.ndarray, bins: int) -> tuple[np.ndarray, list[str]]:
+    """Users split by an integer column into at most `bins` groups of about equal size (quantiles;
+    tied values stay in one group, so there may be fewer). Returns each user's group (n,) and the
+    groups' labels, the smallest and largest value each holds (`"0-6"`, `"41-2010"`)."""
+    inner = np.unique(np.quantile(values, np.arange(1, bins) / bins, method="lower"))
+    group = np.searchsorted(inner, values, side="left")  # value <= inner[0]: group 0
+    kept = np.unique(group)
+    group = np.searchsorted(kept, group)  # renumber 0..len(kept)-1 (an empty quantile drops out)
+    labels = []
+    for g in range(len(kept)):
+        v = values[group == g]
+        labels.append(f"{v.min()}" if v.min() == v.max() else f"{v.min()}-{v.max()}")
+    return group, labels
+
+
+def compare_strata(
+    a_paths: list[str | Path],
+    b_paths: list[str | Path],
+    metrics: list[str],
+    by: str,
+    bins: int = 4,
+    resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> list[dict]:
+    """`compare_runs` within each stratum of the users: `by` is a column of the files
+    (`STRATA_COLUMNS`), cut into `bins` quantile groups (`strata`). One row per metric and stratum,
+    with `by`, `stratum` (its label) and the stratum's `paired_difference`."""
+    if by not in STRATA_COLUMNS:
+        raise ConfigError(f"--by must be one of {list(STRATA_COLUMNS)}, got {by!r}")
+    if bins < 1:
+        raise ConfigError(f"--bins must be at least 1, got {bins}")
+    _check_options(resamples, confidence)
+    paths, frames = read_paired(a_paths, b_paths)
+    for path, frame in zip(paths, frames):
+        if by not in frame.columns:
+            raise DataFormatError(
+                f"{path}: no column {by!r} (per-user files written before it existed); score the "
+                "checkpoint again with lightlm validate|test --results.per_user"
+            )
+        if not frame[by].equals(frames[0][by]):
+            user = frame.filter(frame[by] != frames[0][by])["user"][0]
+            raise DataFormatError(
+                f"{path}: {by} of user {user} differs from {paths[0]}'s: were they scored on the same data?"
+            )
+    group, labels = strata(frames[0][by].to_numpy(), bins)
+    n_a = len(a_paths)
+    rows = []
+    for metric in metrics:
+        a = _model_values(paths[:n_a], frames[:n_a], metric)
+        b = _model_values(paths[n_a:], frames[n_a:], metric)
+        for g, label in enumerate(labels):
+            inside = group == g
+            if inside.sum() < 2:
+                raise ConfigError(f"--bins {bins}: the {by} group {label} holds one user; use fewer bins")
+            rows.append(
+                {"metric": metric, "by": by, "stratum": label,
+                 **paired_difference(a[inside], b[inside], resamples, confidence, seed)}
+            )  # fmt: skip
     return rows

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import lightning as L
+import numpy as np
 import polars as pl
 import torch
 from lightning.pytorch.callbacks import Callback
@@ -22,6 +23,7 @@ from lightning.pytorch.trainer.states import TrainerFn
 from kitbase.errors import ConfigError
 from kitbase.files import write_atomic
 from lightlm.callbacks.predictions import gather_unequal
+from lightlm.comparison import RANK_COLUMNS, STRATA_COLUMNS
 from lightlm.metrics import target_ranks
 
 
@@ -64,7 +66,7 @@ class ResultsWriter(Callback):
         ranks = target_ranks(items, batch["target"])
         self._rows.append((batch["user"].detach().cpu(), batch["target"].detach().cpu(), ranks.cpu()))
 
-    def _per_user_frame(self, trainer: L.Trainer) -> pl.DataFrame | None:
+    def _per_user_frame(self, trainer: L.Trainer, stage: str) -> pl.DataFrame | None:
         """Every rank's kept rows, on rank 0 (None elsewhere), sorted by user."""
         # A rank that evaluated no user still joins the gather, with empty tensors.
         empty = torch.empty(0, dtype=torch.long)
@@ -74,20 +76,25 @@ class ResultsWriter(Callback):
             users, items, ranks = (gather_unequal(trainer, t).cpu() for t in (users, items, ranks))
         if not trainer.is_global_zero:
             return None
-        data = trainer.datamodule.split.data
+        split = trainer.datamodule.split
+        users, items = users.numpy(), items.numpy()
+        train_counts = np.bincount(split.train.items, minlength=split.n_items)
         K = self._list_len
         frame = pl.DataFrame(
             {
-                "user": data.user_ids[users.numpy()],
-                "item": data.item_ids[items.numpy()],
+                "user": split.data.user_ids[users],
+                "item": split.data.item_ids[items],
                 "rank": ranks.numpy().astype("int64"),  # K + 1 where the list misses the item
+                "item_train_count": train_counts[items].astype("int64"),
+                "history_len": split.history(stage).lengths[users].astype("int64"),
             }
         )
         listed = pl.when(pl.col("rank") <= K).then(pl.col("rank"))  # null otherwise
-        return frame.with_columns(listed.alias("rank"), pl.lit(K).alias("list_len")).sort("user")
+        frame = frame.with_columns(listed.alias("rank"), pl.lit(K, dtype=pl.Int64).alias("list_len"))
+        return frame.select(*RANK_COLUMNS, *STRATA_COLUMNS).sort("user")
 
     def _write(self, trainer: L.Trainer, stage: str) -> None:
-        frame = self._per_user_frame(trainer) if self.per_user is not None else None
+        frame = self._per_user_frame(trainer, stage) if self.per_user is not None else None
         if not trainer.is_global_zero:
             return
         prefix = "val/" if stage == "validate" else "test/"

@@ -1,5 +1,6 @@
 """The paired comparison of two runs (`lightlm.comparison`): per-user metrics against a hand computation,
-the bootstrap interval against the normal approximation, and the refusals that name the file."""
+the bootstrap interval against the normal approximation, the comparison within groups of users, and
+the refusals that name the file."""
 
 from __future__ import annotations
 
@@ -10,10 +11,17 @@ import polars as pl
 import pytest
 
 from kitbase.errors import ConfigError, DataFormatError
-from lightlm.comparison import compare_runs, paired_difference, read_ranks, user_values
+from lightlm.comparison import (
+    compare_runs,
+    compare_strata,
+    paired_difference,
+    read_ranks,
+    strata,
+    user_values,
+)
 
 
-def _write(path, users, ranks, items=None, list_len=20):
+def _write(path, users, ranks, items=None, list_len=20, **columns):
     items = items or [f"i{u}" for u in users]
     pl.DataFrame(
         {
@@ -21,6 +29,7 @@ def _write(path, users, ranks, items=None, list_len=20):
             "item": items,
             "rank": pl.Series(ranks, dtype=pl.Int64),
             "list_len": [list_len] * len(users),
+            **columns,
         }
     ).write_csv(path)
     return path
@@ -100,3 +109,62 @@ def test_refusals_name_the_file_or_option(tmp_path):
         read_ranks(outside)
     with pytest.raises(DataFormatError, match=r"missing\.csv: no such file"):
         read_ranks(tmp_path / "missing.csv")
+
+
+def test_strata_are_quantile_groups_labelled_by_their_values():
+    group, labels = strata(np.array([1, 2, 3, 4, 5, 6, 7, 8]), 4)
+    assert group.tolist() == [0, 0, 1, 1, 2, 2, 3, 3] and labels == ["1-2", "3-4", "5-6", "7-8"]
+    # Ties stay together: the value 1 fills the lower half, so 4 bins make 3 groups.
+    group, labels = strata(np.array([1, 1, 1, 1, 1, 2, 9, 40]), 4)
+    assert group.tolist() == [0, 0, 0, 0, 0, 1, 2, 2] and labels == ["1", "2", "9-40"]
+    group, labels = strata(np.array([5, 3, 5]), 1)
+    assert group.tolist() == [0, 0, 0] and labels == ["3-5"]
+
+
+def test_the_comparison_within_groups_matches_a_hand_computation(tmp_path):
+    # Six users; B finds the rare held-out items (train counts 1-2) lower and the popular ones (30-50) higher.
+    users = [f"u{i}" for i in range(6)]
+    counts = {"item_train_count": [1, 2, 2, 30, 40, 50], "history_len": [3, 3, 4, 9, 9, 12]}
+    a = _write(tmp_path / "a.csv", users, [1, 1, 3, None, 3, None], **counts)
+    b = _write(tmp_path / "b.csv", users, [3, None, 3, 1, 1, 3], **counts)
+    rows = compare_strata([a], [b], ["ndcg@10", "recall@10"], "item_train_count", bins=2, resamples=500)
+    assert [(r["metric"], r["stratum"], r["users"]) for r in rows] == [
+        ("ndcg@10", "1-2", 3), ("ndcg@10", "30-50", 3), ("recall@10", "1-2", 3), ("recall@10", "30-50", 3)
+    ]  # fmt: skip
+    # ndcg@10 per user: rank 1 -> 1, rank 3 -> 0.5, not listed -> 0
+    rare, popular = rows[0], rows[1]
+    assert rare["a"] == pytest.approx((1 + 1 + 0.5) / 3) and rare["b"] == pytest.approx((0.5 + 0 + 0.5) / 3)
+    assert popular["a"] == pytest.approx(0.5 / 3) and popular["b"] == pytest.approx((1 + 1 + 0.5) / 3)
+    assert popular["difference"] == pytest.approx(2 / 3)
+    assert (popular["b_better"], popular["a_better"]) == (3, 0)
+    assert rows[2]["difference"] == pytest.approx(-1 / 3) and rows[3]["difference"] == pytest.approx(2 / 3)
+    # The groups' sizes add up to the users, and their weighted means to the overall figure.
+    (overall,) = compare_runs([a], [b], ["ndcg@10"], resamples=500)
+    assert (rows[0]["difference"] * 3 + rows[1]["difference"] * 3) / 6 == pytest.approx(overall["difference"])
+    by_history = compare_strata([a], [b], ["ndcg@10"], "history_len", bins=2, resamples=500)
+    assert [r["stratum"] for r in by_history] == ["3-4", "9-12"]
+
+
+def test_the_comparison_within_groups_refuses_what_it_cannot_group(tmp_path):
+    users = ["u1", "u2", "u3"]
+    a = _write(tmp_path / "a.csv", users, [1, 2, 3], item_train_count=[1, 5, 9], history_len=[3, 3, 3])
+    old = _write(tmp_path / "old.csv", users, [1, 2, 3])  # written before the columns existed
+    with pytest.raises(
+        DataFormatError, match=r"old\.csv: no column 'item_train_count' .*score the checkpoint again"
+    ):
+        compare_strata([a], [old], ["ndcg@10"], "item_train_count")
+    other = _write(
+        tmp_path / "other.csv", users, [1, 2, 3], item_train_count=[1, 6, 9], history_len=[3, 3, 3]
+    )
+    with pytest.raises(
+        DataFormatError, match=r"other\.csv: item_train_count of user u2 differs from .*a\.csv"
+    ):
+        compare_strata([a], [other], ["ndcg@10"], "item_train_count")
+    with pytest.raises(ConfigError, match=r"--bins 3: the item_train_count group 1 holds one user"):
+        compare_strata([a], [a], ["ndcg@10"], "item_train_count", bins=3)
+    with pytest.raises(
+        ConfigError, match=r"--by must be one of \['item_train_count', 'history_len'\], got 'user'"
+    ):
+        compare_strata([a], [a], ["ndcg@10"], "user")
+    with pytest.raises(ConfigError, match="--bins must be at least 1, got 0"):
+        compare_strata([a], [a], ["ndcg@10"], "history_len", bins=0)
