@@ -93,5 +93,5 @@ def print_rows(
             f"{r['p_value']:.2g}", f"{r['b_better']:,}", f"{r['a_better']:,}",
         )  # fmt: skip
     console = get_console()
-    console.width = max(console.width, 120)  # the rows' intervals stay on one line in a log or pipe
+    console.width = max(console.width, 150 if by else 120)  # each interval stays on one line in a log or pipe
     console.print(table)

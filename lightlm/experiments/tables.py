@@ -340,6 +340,11 @@ PAIRED = (
 PAIRED_METRICS = ("ndcg@10", "recall@10")
 
 
+def _means_and_difference(r: dict) -> str:
+    """`A / B | B - A [low, high] |`: two cells of a `lightlm compare` row."""
+    return f"{r['a']:.4f} / {r['b']:.4f} | {r['difference']:+.4f} [{r['ci_low']:+.4f}, {r['ci_high']:+.4f}] |"
+
+
 def paired_table(results: Path, files: tuple[tuple[str, str], ...] = PAIRED) -> str:
     """One row per `lightlm compare` result: B against A over the same users, per metric of
     PAIRED_METRICS the two means, B - A with its bootstrap interval, and the paired t-test's p."""
@@ -354,15 +359,46 @@ def paired_table(results: Path, files: tuple[tuple[str, str], ...] = PAIRED) -> 
         by_metric = {r["metric"]: r for r in data["rows"]}
         row = f"| {where} | {data['b']['name']} against {data['a']['name']} | {data['rows'][0]['users']:,} |"
         for m in PAIRED_METRICS:
-            r = by_metric[m]
-            row += (f" {r['a']:.4f} / {r['b']:.4f} | {r['difference']:+.4f} [{r['ci_low']:+.4f}, "
-                    f"{r['ci_high']:+.4f}] | {r['p_value']:.2g} |")
+            row += f" {_means_and_difference(by_metric[m])} {by_metric[m]['p_value']:.2g} |"
         lines.append(row)
+    return "\n".join(lines)
+
+
+S25 = "quality-session25/compare"
+# (`lightlm compare --by item_train_count --out` file, data and split) of the table by popularity, in order.
+BY_POPULARITY = (
+    (f"{S25}/beauty-val.json", "Beauty, validation"),
+    (f"{S25}/beauty-test.json", "Beauty, test"),
+    (f"{S25}/toys-val.json", "Toys, validation"),
+    (f"{S25}/toys-test.json", "Toys, test"),
+)
+
+
+def strata_table(results: Path, files: tuple[tuple[str, str], ...] = BY_POPULARITY) -> str:
+    """One row per group of users of each `lightlm compare --by` result: the group (e.g. the
+    held-out item's training interactions), its users, and per metric of PAIRED_METRICS the two
+    means and B - A with its bootstrap interval."""
+    lines: list[str] = []
+    for name, where in files:
+        data = _json(results / name)
+        by_group: dict[str, dict[str, dict]] = {}
+        for r in data["strata"]:
+            by_group.setdefault(r["stratum"], {})[r["metric"]] = r
+        if not lines:
+            head = f"| data, split | B against A (3 seeds each) | {data['strata'][0]['by']} | users |"
+            head += "".join(f" {m}: A / B | B - A (95% CI) |" for m in PAIRED_METRICS)
+            lines += [head, "|---|---|---|---|" + "---|---|" * len(PAIRED_METRICS)]
+        for group, rows in by_group.items():
+            row = f"| {where} | {data['b']['name']} against {data['a']['name']} | {group} |"
+            row += f" {rows[PAIRED_METRICS[0]]['users']:,} |"
+            row += "".join(f" {_means_and_difference(rows[m])}" for m in PAIRED_METRICS)
+            lines.append(row)
     return "\n".join(lines)
 
 
 TABLES: dict[str, Callable[[Path], str]] = {
     "paired": paired_table,
+    "by-popularity": strata_table,
     "converged-beauty": lambda results: quality_table(results, BEAUTY_CONVERGED, BEAUTY_RATIOS),
     "converged-toys": lambda results: quality_table(results, TOYS_CONVERGED, TOYS_RATIOS),
     "session3-beauty": lambda results: quality_table(results, BEAUTY),

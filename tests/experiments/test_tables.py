@@ -77,3 +77,23 @@ def test_paired_table_rows_from_compare_results(tmp_path):
     assert row == ("| Beauty, test | student against SASRec-CE | 22,363 | 0.0486 / 0.0473 "
                    "| -0.0013 [-0.0022, -0.0004] | 0.0041 "
                    "| 0.0805 / 0.0797 | -0.0009 [-0.0024, +0.0007] | 0.27 |")
+
+
+def test_strata_table_rows_per_group_from_compare_results(tmp_path):
+    def row(metric, stratum, users, a, b, low, high):
+        return {"metric": metric, "by": "item_train_count", "stratum": stratum, "users": users,
+                "a": a, "b": b, "difference": b - a, "ci_low": low, "ci_high": high}  # fmt: skip
+
+    strata = [row("ndcg@10", "0-5", 6197, 0.0201, 0.0164, -0.0051, -0.0023),
+              row("ndcg@10", "33-2010", 5586, 0.1010, 0.1054, 0.0015, 0.0074),
+              row("recall@10", "0-5", 6197, 0.0350, 0.0300, -0.0080, -0.0020),
+              row("recall@10", "33-2010", 5586, 0.1700, 0.1750, -0.0010, 0.0110)]  # fmt: skip
+    record = {"a": {"name": "SASRec-CE"}, "b": {"name": "student"}, "rows": [], "strata": strata}
+    (tmp_path / "c.json").write_text(json.dumps(record))
+    head, rule, rare, popular = tables.strata_table(tmp_path, (("c.json", "Beauty, test"),)).splitlines()
+    assert head.startswith("| data, split | B against A (3 seeds each) | item_train_count | users |")
+    assert head.count("|") == rule.count("|") == rare.count("|") == popular.count("|") == 9
+    assert rare == ("| Beauty, test | student against SASRec-CE | 0-5 | 6,197 | 0.0201 / 0.0164 "
+                    "| -0.0037 [-0.0051, -0.0023] | 0.0350 / 0.0300 | -0.0050 [-0.0080, -0.0020] |")
+    assert popular.startswith("| Beauty, test | student against SASRec-CE | 33-2010 | 5,586 "
+                              "| 0.1010 / 0.1054 | +0.0044 [+0.0015, +0.0074] |")
