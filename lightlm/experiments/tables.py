@@ -371,6 +371,8 @@ BY_POPULARITY = (
     (f"{S25}/beauty-test.json", "Beauty, test"),
     (f"{S25}/toys-val.json", "Toys, validation"),
     (f"{S25}/toys-test.json", "Toys, test"),
+    (f"{S25}/ml-val.json", "MovieLens-100k, validation"),
+    (f"{S25}/ml-test.json", "MovieLens-100k, test"),
 )
 
 
