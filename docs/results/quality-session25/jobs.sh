@@ -52,3 +52,8 @@ nohup bash runs/s25/rescore_ml.sh > runs/s25/rescore_ml.log 2>&1 &
 # and 1 only (two heavy jobs at most; the session ends before a third could), so at most a pointer for later.
 nohup bash -c 'bkd dp4-s0 0 --model.init_args.distill_prefixes 4' > runs/s25/laneA4.log 2>&1 &
 nohup bash -c 'bkd dp4-s1 1 --model.init_args.distill_prefixes 4' > runs/s25/laneB5.log 2>&1 &
+# (after the runs: rescore.sh and rescore_ml.sh shared their score() function as two copies; it now lives in
+# score.sh, which both source, with the same body.)
+# 11:29: dp4 read 0.0630 (s0) and 0.0612 (s1) on all validation users against 0.0620 and 0.0609: both above, so
+# seed 2 too (alone on one core; the test suite on the other).
+nohup bash -c 'bkd dp4-s2 2 --model.init_args.distill_prefixes 4' > runs/s25/laneA5.log 2>&1 &
