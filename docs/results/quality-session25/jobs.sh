@@ -57,3 +57,6 @@ nohup bash -c 'bkd dp4-s1 1 --model.init_args.distill_prefixes 4' > runs/s25/lan
 # 11:29: dp4 read 0.0630 (s0) and 0.0612 (s1) on all validation users against 0.0620 and 0.0609: both above, so
 # seed 2 too (alone on one core; the test suite on the other).
 nohup bash -c 'bkd dp4-s2 2 --model.init_args.distill_prefixes 4' > runs/s25/laneA5.log 2>&1 &
+# 11:51: dp4 read 0.0630, 0.0612, 0.0614 on all validation users (base 0.0620, 0.0609, 0.0610): all three seeds above,
+# but over users +0.0005 [-0.0000, +0.0011] (p 0.069): the interval's lower end is not above zero, so the rule is not
+# met; not adopted, the test split not read. compare_all.sh (with dp4) writes compare/dp4-val.json.
