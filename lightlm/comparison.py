@@ -156,27 +156,6 @@ def _check_options(resamples: int, confidence: float) -> None:
         raise ConfigError(f"--resamples must be at least 100, got {resamples}")
 
 
-def compare_runs(
-    a_paths: list[str | Path],
-    b_paths: list[str | Path],
-    metrics: list[str],
-    resamples: int = 10_000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> list[dict]:
-    """One `paired_difference` per metric between model A's files and model B's (per-user files of
-    the same split: every file must hold exactly the same users and held-out items)."""
-    _check_options(resamples, confidence)
-    paths, frames = read_paired(a_paths, b_paths)
-    n_a = len(a_paths)
-    rows = []
-    for metric in metrics:
-        a = _model_values(paths[:n_a], frames[:n_a], metric)
-        b = _model_values(paths[n_a:], frames[n_a:], metric)
-        rows.append({"metric": metric, **paired_difference(a, b, resamples, confidence, seed)})
-    return rows
-
-
 def strata(values: np.ndarray, bins: int) -> tuple[np.ndarray, list[str]]:
     """Users split by an integer column into at most `bins` groups of about equal size (quantiles;
     tied values stay in one group, so there may be fewer). Returns each user's group (n,) and the
@@ -192,25 +171,8 @@ def strata(values: np.ndarray, bins: int) -> tuple[np.ndarray, list[str]]:
     return group, labels
 
 
-def compare_strata(
-    a_paths: list[str | Path],
-    b_paths: list[str | Path],
-    metrics: list[str],
-    by: str,
-    bins: int = 4,
-    resamples: int = 10_000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> list[dict]:
-    """`compare_runs` within each stratum of the users: `by` is a column of the files
-    (`STRATA_COLUMNS`), cut into `bins` quantile groups (`strata`). One row per metric and stratum,
-    with `by`, `stratum` (its label) and the stratum's `paired_difference`."""
-    if by not in STRATA_COLUMNS:
-        raise ConfigError(f"--by must be one of {list(STRATA_COLUMNS)}, got {by!r}")
-    if bins < 1:
-        raise ConfigError(f"--bins must be at least 1, got {bins}")
-    _check_options(resamples, confidence)
-    paths, frames = read_paired(a_paths, b_paths)
+def _check_column(paths: list[Path], frames: list[pl.DataFrame], by: str) -> None:
+    """Every file has the column `by`, with the same value for each user as the first file."""
     for path, frame in zip(paths, frames):
         if by not in frame.columns:
             raise DataFormatError(
@@ -222,18 +184,71 @@ def compare_strata(
             raise DataFormatError(
                 f"{path}: {by} of user {user} differs from {paths[0]}'s: were they scored on the same data?"
             )
-    group, labels = strata(frames[0][by].to_numpy(), bins)
+
+
+def compare(
+    a_paths: list[str | Path],
+    b_paths: list[str | Path],
+    metrics: list[str],
+    resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 0,
+    by: str | None = None,
+    bins: int = 4,
+) -> tuple[list[dict], list[dict]]:
+    """Model A's files against model B's (per-user files of the same split: every file must hold
+    exactly the same users and held-out items), read once: one `paired_difference` per metric over
+    all users, and with `by` (a column of `STRATA_COLUMNS`) one per metric and group of `strata`
+    (`bins` quantile groups), with `by` and `stratum` (the group's label) added; else no group rows.
+    Every refusal comes before any figure is computed."""
+    _check_options(resamples, confidence)
+    if by is not None and by not in STRATA_COLUMNS:
+        raise ConfigError(f"--by must be one of {list(STRATA_COLUMNS)}, got {by!r}")
+    if bins < 1:
+        raise ConfigError(f"--bins must be at least 1, got {bins}")
+    paths, frames = read_paired(a_paths, b_paths)
+    groups: list[tuple[str, np.ndarray]] = []
+    if by is not None:
+        _check_column(paths, frames, by)
+        group, labels = strata(frames[0][by].to_numpy(), bins)
+        groups = [(label, group == g) for g, label in enumerate(labels)]
+        for label, inside in groups:
+            if inside.sum() < 2:
+                raise ConfigError(f"--bins {bins}: the {by} group {label} holds one user; use fewer bins")
     n_a = len(a_paths)
-    rows = []
+    rows, group_rows = [], []
     for metric in metrics:
         a = _model_values(paths[:n_a], frames[:n_a], metric)
         b = _model_values(paths[n_a:], frames[n_a:], metric)
-        for g, label in enumerate(labels):
-            inside = group == g
-            if inside.sum() < 2:
-                raise ConfigError(f"--bins {bins}: the {by} group {label} holds one user; use fewer bins")
-            rows.append(
-                {"metric": metric, "by": by, "stratum": label,
-                 **paired_difference(a[inside], b[inside], resamples, confidence, seed)}
-            )  # fmt: skip
-    return rows
+        rows.append({"metric": metric, **paired_difference(a, b, resamples, confidence, seed)})
+        for label, inside in groups:
+            rows_in = paired_difference(a[inside], b[inside], resamples, confidence, seed)
+            group_rows.append({"metric": metric, "by": by, "stratum": label, **rows_in})
+    return rows, group_rows
+
+
+def compare_runs(
+    a_paths: list[str | Path],
+    b_paths: list[str | Path],
+    metrics: list[str],
+    resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> list[dict]:
+    """`compare`'s rows over all users: one `paired_difference` per metric."""
+    return compare(a_paths, b_paths, metrics, resamples, confidence, seed)[0]
+
+
+def compare_strata(
+    a_paths: list[str | Path],
+    b_paths: list[str | Path],
+    metrics: list[str],
+    by: str,
+    bins: int = 4,
+    resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> list[dict]:
+    """`compare`'s rows within each group of the users cut by the column `by`: one per metric and
+    group, with `by`, `stratum` (the group's label) and the group's `paired_difference`."""
+    return compare(a_paths, b_paths, metrics, resamples, confidence, seed, by, bins)[1]

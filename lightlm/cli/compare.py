@@ -19,7 +19,7 @@ from rich.table import Table
 
 from kitbase.files import write_atomic
 from lightlm.callbacks.outputs import check_output_file
-from lightlm.comparison import STRATA_COLUMNS, compare_runs, compare_strata
+from lightlm.comparison import STRATA_COLUMNS, compare
 
 DEFAULT_METRICS = ("ndcg@10", "recall@10", "ndcg@20", "recall@20")
 
@@ -50,10 +50,9 @@ def run_compare(args: list[str]) -> None:
     opts = parser().parse_args(args)
     if opts.out is not None:
         check_output_file(opts.out, "--out")
-    settings = (opts.resamples, opts.confidence, opts.seed)
-    if opts.by is not None:  # refused (a file without the column, too many bins) before any output
-        by_rows = compare_strata(opts.a, opts.b, opts.metrics, opts.by, opts.bins, *settings)
-    rows = compare_runs(opts.a, opts.b, opts.metrics, *settings)
+    rows, by_rows = compare(
+        opts.a, opts.b, opts.metrics, opts.resamples, opts.confidence, opts.seed, opts.by, opts.bins
+    )
     name_a, name_b = opts.names
     print_rows(rows, name_a, name_b, len(opts.a), len(opts.b))
     if opts.by is not None:
