@@ -14,7 +14,7 @@ The inputs are the per-user files of `lightlm validate|test --results.per_user P
 (`lightlm.callbacks.results.ResultsWriter`): columns `user`, `item`, `rank` (empty when the list
 misses the item) and `list_len`. Every metric is a function of `rank`: `lightlm.metrics.rank_gains`,
 the same that the logged metrics sum. Their columns `item_train_count` and `history_len` split the
-users into strata (`compare_strata`), each compared the same way: where a difference comes from,
+users into strata (`compare` with `by`), each compared the same way: where a difference comes from,
 for example whether a model's lead is on the popular held-out items and its shortfall on the rare
 ones.
 """
@@ -238,17 +238,3 @@ def compare_runs(
     """`compare`'s rows over all users: one `paired_difference` per metric."""
     return compare(a_paths, b_paths, metrics, resamples, confidence, seed)[0]
 
-
-def compare_strata(
-    a_paths: list[str | Path],
-    b_paths: list[str | Path],
-    metrics: list[str],
-    by: str,
-    bins: int = 4,
-    resamples: int = 10_000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> list[dict]:
-    """`compare`'s rows within each group of the users cut by the column `by`: one per metric and
-    group, with `by`, `stratum` (the group's label) and the group's `paired_difference`."""
-    return compare(a_paths, b_paths, metrics, resamples, confidence, seed, by, bins)[1]

@@ -12,8 +12,8 @@ import pytest
 
 from kitbase.errors import ConfigError, DataFormatError
 from lightlm.comparison import (
+    compare,
     compare_runs,
-    compare_strata,
     paired_difference,
     read_ranks,
     strata,
@@ -127,7 +127,7 @@ def test_the_comparison_within_groups_matches_a_hand_computation(tmp_path):
     counts = {"item_train_count": [1, 2, 2, 30, 40, 50], "history_len": [3, 3, 4, 9, 9, 12]}
     a = _write(tmp_path / "a.csv", users, [1, 1, 3, None, 3, None], **counts)
     b = _write(tmp_path / "b.csv", users, [3, None, 3, 1, 1, 3], **counts)
-    rows = compare_strata([a], [b], ["ndcg@10", "recall@10"], "item_train_count", bins=2, resamples=500)
+    rows = compare([a], [b], ["ndcg@10", "recall@10"], by="item_train_count", bins=2, resamples=500)[1]
     assert [(r["metric"], r["stratum"], r["users"]) for r in rows] == [
         ("ndcg@10", "1-2", 3), ("ndcg@10", "30-50", 3), ("recall@10", "1-2", 3), ("recall@10", "30-50", 3)
     ]  # fmt: skip
@@ -141,7 +141,7 @@ def test_the_comparison_within_groups_matches_a_hand_computation(tmp_path):
     # The groups' sizes add up to the users, and their weighted means to the overall figure.
     (overall,) = compare_runs([a], [b], ["ndcg@10"], resamples=500)
     assert (rows[0]["difference"] * 3 + rows[1]["difference"] * 3) / 6 == pytest.approx(overall["difference"])
-    by_history = compare_strata([a], [b], ["ndcg@10"], "history_len", bins=2, resamples=500)
+    by_history = compare([a], [b], ["ndcg@10"], by="history_len", bins=2, resamples=500)[1]
     assert [r["stratum"] for r in by_history] == ["3-4", "9-12"]
 
 
@@ -152,19 +152,19 @@ def test_the_comparison_within_groups_refuses_what_it_cannot_group(tmp_path):
     with pytest.raises(
         DataFormatError, match=r"old\.csv: no column 'item_train_count' .*score the checkpoint again"
     ):
-        compare_strata([a], [old], ["ndcg@10"], "item_train_count")
+        compare([a], [old], ["ndcg@10"], by="item_train_count")[1]
     other = _write(
         tmp_path / "other.csv", users, [1, 2, 3], item_train_count=[1, 6, 9], history_len=[3, 3, 3]
     )
     with pytest.raises(
         DataFormatError, match=r"other\.csv: item_train_count of user u2 differs from .*a\.csv"
     ):
-        compare_strata([a], [other], ["ndcg@10"], "item_train_count")
+        compare([a], [other], ["ndcg@10"], by="item_train_count")[1]
     with pytest.raises(ConfigError, match=r"--bins 3: the item_train_count group 1 holds one user"):
-        compare_strata([a], [a], ["ndcg@10"], "item_train_count", bins=3)
+        compare([a], [a], ["ndcg@10"], by="item_train_count", bins=3)[1]
     with pytest.raises(
         ConfigError, match=r"--by must be one of \['item_train_count', 'history_len'\], got 'user'"
     ):
-        compare_strata([a], [a], ["ndcg@10"], "user")
+        compare([a], [a], ["ndcg@10"], by="user")[1]
     with pytest.raises(ConfigError, match="--bins must be at least 1, got 0"):
-        compare_strata([a], [a], ["ndcg@10"], "history_len", bins=0)
+        compare([a], [a], ["ndcg@10"], by="history_len", bins=0)[1]
