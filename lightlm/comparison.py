@@ -226,15 +226,3 @@ def compare(
             group_rows.append({"metric": metric, "by": by, "stratum": label, **rows_in})
     return rows, group_rows
 
-
-def compare_runs(
-    a_paths: list[str | Path],
-    b_paths: list[str | Path],
-    metrics: list[str],
-    resamples: int = 10_000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> list[dict]:
-    """`compare`'s rows over all users: one `paired_difference` per metric."""
-    return compare(a_paths, b_paths, metrics, resamples, confidence, seed)[0]
-

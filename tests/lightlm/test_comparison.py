@@ -13,7 +13,6 @@ import pytest
 from kitbase.errors import ConfigError, DataFormatError
 from lightlm.comparison import (
     compare,
-    compare_runs,
     paired_difference,
     read_ranks,
     strata,
@@ -76,7 +75,7 @@ def test_seeds_are_averaged_per_user_before_pairing(tmp_path):
     users = ["u1", "u2"]
     a = [_write(tmp_path / "a.csv", users, [1, None])]  # ndcg@10 per user: 1, 0
     b = [_write(tmp_path / "b0.csv", users, [3, 1]), _write(tmp_path / "b1.csv", users, [None, 1])]
-    (row,) = compare_runs(a, b, ["ndcg@10"], resamples=200)
+    (row,) = compare(a, b, ["ndcg@10"], resamples=200)[0]
     # B per user: (0.5 + 0) / 2 = 0.25 and (1 + 1) / 2 = 1; differences -0.75 and +1
     assert row["a"] == pytest.approx(0.5) and row["b"] == pytest.approx(0.625)
     assert row["difference"] == pytest.approx(0.125) and (row["b_better"], row["a_better"]) == (1, 1)
@@ -86,18 +85,18 @@ def test_refusals_name_the_file_or_option(tmp_path):
     a = _write(tmp_path / "a.csv", ["u1", "u2"], [1, 2], items=["i1", "i2"])
     other = _write(tmp_path / "other.csv", ["u1", "u3"], [1, 2], items=["i1", "i3"])
     with pytest.raises(DataFormatError, match=r"other\.csv: scores other users .*user u3"):
-        compare_runs([a], [other], ["ndcg@10"])
+        compare([a], [other], ["ndcg@10"])[0]
     moved = _write(tmp_path / "moved.csv", ["u1", "u2"], [1, 2], items=["i1", "i9"])
     with pytest.raises(DataFormatError, match=r"moved\.csv: .*user u2, item i9"):
-        compare_runs([a], [moved], ["ndcg@10"])
+        compare([a], [moved], ["ndcg@10"])[0]
     with pytest.raises(ConfigError, match=r"ndcg@50 needs lists of 50 items; .*a\.csv lists 20"):
-        compare_runs([a], [a], ["ndcg@50"])
+        compare([a], [a], ["ndcg@50"])[0]
     with pytest.raises(ConfigError, match="unknown metric 'hit@10'"):
-        compare_runs([a], [a], ["hit@10"])
+        compare([a], [a], ["hit@10"])[0]
     with pytest.raises(ConfigError, match="--confidence must lie between 0 and 1, got 95"):
-        compare_runs([a], [a], ["ndcg@10"], confidence=95)
+        compare([a], [a], ["ndcg@10"], confidence=95)[0]
     with pytest.raises(ConfigError, match="--resamples must be at least 100, got 10"):
-        compare_runs([a], [a], ["ndcg@10"], resamples=10)
+        compare([a], [a], ["ndcg@10"], resamples=10)[0]
     pl.DataFrame({"user": ["u1"], "rank": [1]}).write_csv(tmp_path / "cols.csv")
     with pytest.raises(DataFormatError, match=r"cols\.csv: missing column\(s\) \['item', 'list_len'\]"):
         read_ranks(tmp_path / "cols.csv")
@@ -139,7 +138,7 @@ def test_the_comparison_within_groups_matches_a_hand_computation(tmp_path):
     assert (popular["b_better"], popular["a_better"]) == (3, 0)
     assert rows[2]["difference"] == pytest.approx(-1 / 3) and rows[3]["difference"] == pytest.approx(2 / 3)
     # The groups' sizes add up to the users, and their weighted means to the overall figure.
-    (overall,) = compare_runs([a], [b], ["ndcg@10"], resamples=500)
+    (overall,) = compare([a], [b], ["ndcg@10"], resamples=500)[0]
     assert (rows[0]["difference"] * 3 + rows[1]["difference"] * 3) / 6 == pytest.approx(overall["difference"])
     by_history = compare([a], [b], ["ndcg@10"], by="history_len", bins=2, resamples=500)[1]
     assert [r["stratum"] for r in by_history] == ["3-4", "9-12"]
