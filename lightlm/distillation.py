@@ -7,37 +7,16 @@ item step's is the teacher's softmax over the items under the target's prefix. T
 learns how the teacher spreads its mass over the clusters and over the target cluster's items,
 not only which item came next.
 
-Leak-free when the teacher is: `load_teacher` refuses a checkpoint whose item index was fitted on
-other data, and a teacher from `lightlm fit` saw the training interactions only.
+Leak-free when the teacher is: `lightlm.sasrec.load_teacher` refuses a checkpoint whose item
+index was fitted on other data, and a teacher from `lightlm fit` saw the training interactions only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import torch
-
-from datamodules.split import LeaveOneOut
-from kitbase.errors import ConfigError
-from lightlm.checkpoints import restore_recommender
-from lightlm.sasrec import SASRec
-
-
-def load_teacher(path: str | Path, split: LeaveOneOut, history_len: int) -> SASRec:
-    """The SASRec-CE in checkpoint `path`, frozen, in eval mode, for the data of `split`.
-
-    Refuses (one error naming `--model.distill_from` and `path`) a missing file, a checkpoint
-    trained on other data, or another model class."""
-    label = f"--model.distill_from {path}"
-    if not Path(path).is_file():
-        raise ConfigError(f"{label}: no such checkpoint")
-    teacher = restore_recommender(path, split, history_len, label, "this run's data")
-    if not isinstance(teacher, SASRec):
-        raise ConfigError(f"{label}: holds a {type(teacher).__name__}, not a SASRec teacher")
-    teacher.requires_grad_(False)
-    return teacher
 
 
 @dataclass

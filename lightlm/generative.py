@@ -22,13 +22,13 @@ from lightlm.distillation import (
     TeacherScores,
     code_step_targets,
     item_step_targets,
-    load_teacher,
     soft_cross_entropy,
 )
 from lightlm.networks.encoder_decoder import EncoderDecoder, model_config
 from lightlm.networks.tokens import BOS, PAD, TokenLayout
 from lightlm.optimization import OptimizerSettings, document_optimizer_args
 from lightlm.recommender import Batch, Recommender
+from lightlm.sasrec import load_teacher
 
 HISTORY_INPUTS = ("codes", "items", "items+ids")
 LAST_STEPS = ("code", "item")

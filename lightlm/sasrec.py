@@ -24,7 +24,9 @@ from datamodules.split import LeaveOneOut
 from indexers.item_vectors import ID_COLUMN, VECTOR_COLUMN
 from kitbase.errors import ConfigError
 from kitbase.files import write_atomic
+from lightlm.checkpoints import restore_recommender
 from lightlm.decoding.exclusion import history_pairs
+from lightlm.distillation import soft_cross_entropy
 from lightlm.optimization import OptimizerSettings, document_optimizer_args
 from lightlm.recommender import Batch, Recommender
 
@@ -66,6 +68,14 @@ class SASRec(Recommender):
             weights (never the best-validation checkpoint's, which validation items chose) to
             this Parquet file, keyed by the original item ids: the input of
             `--data.indexer.embeddings` for codes quantised from SASRec (TIGER-SAS style).
+        distill_from: a `lightlm fit` checkpoint of SASRec-CE on the same data (refused otherwise)
+            to distil from, in training only (self-distillation, "born-again" when the teacher has
+            this model's shape): each target's cross-entropy is mixed with the cross-entropy of
+            the teacher's catalogue softmax. The generative model's `distill_from` takes the same
+            teachers, so the two can be given the same teacher and compared. Validation, test and
+            the saved checkpoint never read the teacher.
+        distill_weight: the teacher's share of the loss with `distill_from` (the rest is the
+            target's own cross-entropy).
     """
 
     def __init__(
@@ -83,6 +93,8 @@ class SASRec(Recommender):
         top_k: int = 20,
         exclude_train_items: bool = False,
         export_embeddings: str | None = None,
+        distill_from: str | None = None,
+        distill_weight: float = 0.5,
     ) -> None:
         super().__init__(OptimizerSettings(lr, weight_decay, eps, warmup_ratio), top_k, exclude_train_items)
         if export_embeddings is not None and Path(export_embeddings).suffix.lower() != ".parquet":
@@ -95,11 +107,25 @@ class SASRec(Recommender):
             raise ConfigError(f"--model.d_model ({d_model}) must be divisible by --model.n_heads ({n_heads})")
         if not 0.0 <= dropout < 1.0:
             raise ConfigError(f"--model.dropout must be in [0, 1), got {dropout}")
+        if not 0.0 < distill_weight <= 1.0:
+            raise ConfigError(f"--model.distill_weight must be in (0, 1], got {distill_weight}")
         self.save_hyperparameters()
         self.item_embed: nn.Embedding | None = None
+        self._teacher: list = []  # a plain list, so the teacher is no submodule: never saved nor optimised
 
     def check_data(self, dm) -> None:
         _check_history(dm.history_len)
+
+    def check_fit(self) -> None:
+        teacher = self.hparams.distill_from
+        if teacher and not Path(teacher).is_file():
+            raise ConfigError(f"--model.distill_from {teacher}: no such checkpoint (train the teacher first)")
+
+    def setup(self, stage: str) -> None:
+        super().setup(stage)
+        if stage == "fit" and self.hparams.distill_from and not self._teacher:
+            dm = self.trainer.datamodule
+            self._teacher.append(load_teacher(self.hparams.distill_from, dm.split, dm.history_len))
 
     def build(self, index: ItemIndex, split: LeaveOneOut, history_len: int) -> None:
         _check_history(history_len)
@@ -168,7 +194,17 @@ class SASRec(Recommender):
 
     def model_step(self, batch: Batch) -> torch.Tensor:
         logits, items = self.target_logits(batch)
-        return F.cross_entropy(logits.float(), items)
+        loss = F.cross_entropy(logits.float(), items)
+        if not (self._teacher and self.training):
+            return loss
+        teacher = self._teacher[0].to(self.device)
+        with torch.no_grad():
+            teacher_logits, teacher_items = teacher.target_logits(batch)
+        if not torch.equal(teacher_items, items):
+            raise RuntimeError("the teacher's targets differ from the student's: check the batch layout")
+        distilled = soft_cross_entropy(logits, teacher_logits.float().softmax(-1)).mean()
+        weight = self.hparams.distill_weight
+        return (1 - weight) * loss + weight * distilled
 
     def item_vectors(self) -> torch.Tensor:
         """(n_items, d_model) the trained item embeddings, detached, in index order (no padding row)."""
@@ -193,6 +229,22 @@ class SASRec(Recommender):
             scores[rows, items] = float("-inf")
         top, items = scores.topk(self.hparams.top_k, dim=1)
         return items.masked_fill(torch.isinf(top), -1), top
+
+
+def load_teacher(path: str | Path, split: LeaveOneOut, history_len: int) -> SASRec:
+    """The SASRec-CE in checkpoint `path`, frozen, in eval mode, for the data of `split`: the
+    teacher of either model's `distill_from`.
+
+    Refuses (one error naming `--model.distill_from` and `path`) a missing file, a checkpoint
+    trained on other data, or another model class."""
+    label = f"--model.distill_from {path}"
+    if not Path(path).is_file():
+        raise ConfigError(f"{label}: no such checkpoint")
+    teacher = restore_recommender(path, split, history_len, label, "this run's data")
+    if not isinstance(teacher, SASRec):
+        raise ConfigError(f"{label}: holds a {type(teacher).__name__}, not a SASRec teacher")
+    teacher.requires_grad_(False)
+    return teacher
 
 
 def _check_history(history_len: int) -> None:

@@ -13,10 +13,10 @@ from datamodules.datamodule import RecDataModule
 from datamodules.synthetic import SyntheticConfig, generate
 from indexers.spectral import SpectralIndexer
 from kitbase.errors import ConfigError, IndexMismatchError
-from lightlm.distillation import code_step_targets, item_step_targets, load_teacher
+from lightlm.distillation import code_step_targets, item_step_targets
 from lightlm.generative import GenerativeRecommender
 from lightlm.networks.tokens import BOS
-from lightlm.sasrec import SASRec
+from lightlm.sasrec import SASRec, load_teacher
 
 HISTORY = 5
 
@@ -265,3 +265,50 @@ def test_init_items_from_teacher_is_refused_without_a_teacher_or_at_another_widt
     wide = "teacher's 16-wide item embeddings .*set --model.d_model 16 \\(got 32\\)"
     with pytest.raises(ConfigError, match=wide):
         _student(distill_from=str(ckpt), init_items_from_teacher=True, d_model=32).check_fit()
+
+
+def test_sasrec_loss_mixes_its_cross_entropy_with_the_teachers_softmax(teacher):
+    root, data, ckpt = teacher
+    dm = _datamodule(data, root)
+    dm.setup("fit")
+    L.seed_everything(1)
+    student = SASRec(d_model=8, n_layers=1, n_heads=1, d_ff=16, dropout=0.0, max_len=HISTORY,
+                     distill_from=str(ckpt), distill_weight=0.3)
+    student.attach(dm.index, dm.split, dm.history_len)
+    student._teacher.append(load_teacher(ckpt, dm.split, dm.history_len))
+    batch = dm.dataset("fit").__getitems__(list(range(20)))
+    student.train()
+    with torch.no_grad():
+        loss = student.model_step(batch)
+        logits, items = student.target_logits(batch)
+        t_logits, _ = student._teacher[0].target_logits(batch)
+    # By a loop over the targets: 0.7 * own cross-entropy + 0.3 * the cross-entropy of the teacher's
+    # softmax over the whole catalogue.
+    total = []
+    for r, item in enumerate(items.tolist()):
+        logp, p_teacher = logits[r].log_softmax(-1), t_logits[r].softmax(-1)
+        total.append(0.7 * -logp[item] + 0.3 * -(p_teacher * logp).sum())
+    assert len(items) > 20
+    torch.testing.assert_close(loss, torch.stack(total).mean(), rtol=1e-5, atol=1e-6)
+    own = torch.stack([-logits[r].log_softmax(-1)[i] for r, i in enumerate(items.tolist())]).mean()
+    assert abs(float(loss - own)) > 1e-3  # the teacher's term moves it
+    student.eval()
+    with torch.no_grad():  # validation's loss is the student's own, never the teacher's
+        torch.testing.assert_close(student.model_step(batch), own, rtol=1e-5, atol=1e-6)
+    assert not any(k.startswith("_teacher") for k in student.state_dict())
+
+
+def test_sasrec_fit_loads_its_teacher_and_refuses_a_bad_one(teacher, tmp_path):
+    root, data, ckpt = teacher
+    L.seed_everything(0)
+    student = SASRec(d_model=8, n_layers=1, n_heads=1, d_ff=16, dropout=0.0, max_len=HISTORY,
+                     distill_from=str(ckpt))
+    trainer = L.Trainer(max_epochs=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                        enable_model_summary=False, limit_val_batches=0, default_root_dir=tmp_path)
+    trainer.fit(student, datamodule=_datamodule(data, root))
+    assert len(student._teacher) == 1 and isinstance(student._teacher[0], SASRec)
+    assert not student._teacher[0].training  # the teacher's dropout stays off
+    with pytest.raises(ConfigError, match="distill_weight"):
+        SASRec(distill_from=str(ckpt), distill_weight=0.0)
+    with pytest.raises(ConfigError, match="missing.ckpt: no such checkpoint"):
+        SASRec(distill_from=str(tmp_path / "missing.ckpt")).check_fit()
