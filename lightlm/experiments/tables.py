@@ -80,6 +80,7 @@ S19 = "quality-session19"  # sessions 19 and 20
 S21 = "quality-session21"  # sessions 20 and 21 (Beauty)
 S22 = "quality-session22"
 S23 = "quality-session23"
+S26 = "quality-session26"
 # Trained until validation NDCG@10 stops improving (patience 3, at most 40 epochs), history-only
 # input (`--model.user_input false`, chosen on validation over the user token of session 3); in
 # session 6 also label smoothing 0.1, d_model 64 and 100 co-SCI clusters, chosen on Beauty's
@@ -110,6 +111,10 @@ BEAUTY_CONVERGED = (
     Group("the same SASRec-CE with its weights averaged (EMA 0.99, as the student; "
           "`conf/beauty-sasrec-windows.yaml`, sessions 22-23)",
           (f"{S22}/sas-b-ema-s0", *_runs(S23, "sas-b-ema-s1", "sas-b-ema-s2"))),
+    Group("that SASRec-CE taught by the averaged SASRec-CE of the row above, the same seed, as the student "
+          "is (`conf/beauty-sasrec-windows.yaml` with `--model.init_args.distill_from`, weight 0.5; "
+          "session 26)",
+          _runs(S26, "sas-bd-s0", "sas-bd-s1", "sas-bd-s2"), cpu_note=" (+ teacher)"),
     Group("generative distilled, codes from the teacher's embeddings, patience 3 (session 14)",
           _runs(S14, "b-sas-kd-s0", "b-sas-kd-s1", "b-sas-kd-s2"), cpu_note=" (+ teacher)"),
     Group("generative distilled from SASRec-CE, co-SCI codes (session 13)",
@@ -135,6 +140,9 @@ TOYS_CONVERGED = (
           _runs(S22, "t-ema-s0", "t-ema-s1", "t-ema-s2"), cpu_note=" (+ teacher)"),
     Group("the same SASRec-CE configuration, its teachers, trained again (session 20)",
           _runs(S19, "sas-t-s0", "sas-t-s1", "sas-t-s2")),
+    Group("that SASRec-CE taught by the SASRec-CE of the row above, the same seed, as the student is "
+          "(`conf/toys-sasrec-windows.yaml` with `--model.init_args.distill_from`, weight 0.5; session 26)",
+          _runs(S26, "sas-td-s0", "sas-td-s1", "sas-td-s2"), cpu_note=" (+ teacher)"),
     Group("generative distilled, codes from the teacher's embeddings, patience 6 "
           "(`conf/toys-distilled.yaml` without `distill_prefixes`, session 15)",
           _runs(S15, "t-sas-kd-pat6-s0", "t-sas-kd-pat6-s1", "t-sas-kd-pat6-s2"), cpu_note=" (+ teacher)"),
@@ -160,24 +168,28 @@ TOYS_CONVERGED = (
 )
 # (group, baseline group, label) of each table's ratio rows, indices into the groups above
 BEAUTY_RATIOS = (
+    (5, 7, "ratio distilled generative / SASRec-CE taught by the same teacher, both patience 6 "
+           "(session 26: the same care)"),
     (5, 6, "ratio distilled generative taught by the averaged SASRec-CE / SASRec-CE, EMA, both patience 6 "
            "(session 23, the README's commands)"),
     (3, 6, "ratio distilled generative, EMA / SASRec-CE, EMA, both patience 6 (session 23)"),
     (3, 4, "ratio distilled generative, EMA / SASRec-CE, both patience 6 (session 22)"),
     (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 16)"),
     (2, 4, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 21)"),
-    (7, 10, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (8, 10, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (9, 10, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (8, 11, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (9, 11, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (10, 11, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 TOYS_RATIOS = (
+    (1, 3, "ratio distilled generative, 4 other clusters, EMA / SASRec-CE taught by the same teacher, both "
+           "patience 6 (session 26: the same care)"),
     (1, 2, "ratio distilled generative, 4 other clusters, EMA / SASRec-CE, both patience 6 (session 22)"),
     (0, 2, "ratio distilled generative, 4 other clusters / SASRec-CE, both patience 6 (session 20)"),
-    (3, 4, "ratio distilled generative / SASRec-CE, both patience 6 (session 15)"),
-    (5, 6, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 18)"),
-    (7, 10, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (8, 10, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (9, 10, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (4, 5, "ratio distilled generative / SASRec-CE, both patience 6 (session 15)"),
+    (6, 7, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 18)"),
+    (8, 11, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (9, 11, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (10, 11, "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 
 
@@ -364,6 +376,18 @@ def paired_table(results: Path, files: tuple[tuple[str, str], ...] = PAIRED) -> 
     return "\n".join(lines)
 
 
+# (`lightlm compare --out` file, data and split) of the table of models taught by the same teacher, in order.
+SAME_TEACHER = (
+    (f"{S26}/compare/beauty-sas-val.json", "Beauty, validation"),
+    (f"{S26}/compare/beauty-sas-test.json", "Beauty, test"),
+    (f"{S26}/compare/beauty-student-val.json", "Beauty, validation"),
+    (f"{S26}/compare/beauty-student-test.json", "Beauty, test"),
+    (f"{S26}/compare/toys-sas-val.json", "Toys, validation"),
+    (f"{S26}/compare/toys-sas-test.json", "Toys, test"),
+    (f"{S26}/compare/toys-student-val.json", "Toys, validation"),
+    (f"{S26}/compare/toys-student-test.json", "Toys, test"),
+)
+
 S25 = "quality-session25/compare"
 # (`lightlm compare --by item_train_count --out` file, data and split) of the table by popularity, in order.
 BY_POPULARITY = (
@@ -400,6 +424,7 @@ def strata_table(results: Path, files: tuple[tuple[str, str], ...] = BY_POPULARI
 
 TABLES: dict[str, Callable[[Path], str]] = {
     "paired": paired_table,
+    "same-teacher": lambda results: paired_table(results, SAME_TEACHER),
     "by-popularity": strata_table,
     "converged-beauty": lambda results: quality_table(results, BEAUTY_CONVERGED, BEAUTY_RATIOS),
     "converged-toys": lambda results: quality_table(results, TOYS_CONVERGED, TOYS_RATIOS),
