@@ -348,12 +348,8 @@ class GenerativeRecommender(Recommender):
         targets, in the order the student has them."""
         if not (self._teacher and self.training):
             return None
-        teacher = self._teacher[0].to(self.device)
-        with torch.no_grad():
-            logits, teacher_items = teacher.target_logits(batch)
-        if not torch.equal(teacher_items, items):
-            raise RuntimeError("the teacher's targets differ from the student's: check the batch layout")
-        logits, temperature = logits.float(), self.hparams.distill_temperature
+        logits = self._teacher[0].to(self.device).teacher_logits(batch, items)
+        temperature = self.hparams.distill_temperature
         return TeacherScores(logits if temperature == 1.0 else logits / temperature)  # no pass for 1
 
     def window_states(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

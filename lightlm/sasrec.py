@@ -197,14 +197,18 @@ class SASRec(Recommender):
         loss = F.cross_entropy(logits.float(), items)
         if not (self._teacher and self.training):
             return loss
-        teacher = self._teacher[0].to(self.device)
-        with torch.no_grad():
-            teacher_logits, teacher_items = teacher.target_logits(batch)
-        if not torch.equal(teacher_items, items):
-            raise RuntimeError("the teacher's targets differ from the student's: check the batch layout")
-        distilled = soft_cross_entropy(logits, teacher_logits.float().softmax(-1)).mean()
+        teacher_probs = self._teacher[0].to(self.device).teacher_logits(batch, items).softmax(-1)
         weight = self.hparams.distill_weight
-        return (1 - weight) * loss + weight * distilled
+        return (1 - weight) * loss + weight * soft_cross_entropy(logits, teacher_probs).mean()
+
+    @torch.no_grad()
+    def teacher_logits(self, batch: Batch, items: torch.Tensor) -> torch.Tensor:
+        """As a teacher: float logits (R, n_items) of the batch's R targets, after checking that
+        they are the student's own targets `items` (R,), in the same order."""
+        logits, own = self.target_logits(batch)
+        if not torch.equal(own, items):
+            raise RuntimeError("the teacher's targets differ from the student's: check the batch layout")
+        return logits.float()
 
     def item_vectors(self) -> torch.Tensor:
         """(n_items, d_model) the trained item embeddings, detached, in index order (no padding row)."""

@@ -54,6 +54,17 @@ def _datamodule(path, root):
     return dm
 
 
+def _taught(model, teacher):
+    """`model` built for the teacher fixture's data and given its teacher, as `setup("fit")` does;
+    returns the datamodule and the training windows of its first 20 users."""
+    root, data, ckpt = teacher
+    dm = _datamodule(data, root)
+    dm.setup("fit")
+    model.attach(dm.index, dm.split, dm.history_len)
+    model._teacher.append(load_teacher(ckpt, dm.split, dm.history_len))
+    return dm, dm.dataset("fit").__getitems__(list(range(20)))
+
+
 @pytest.fixture(scope="module")
 def teacher(tmp_path_factory):
     """A P5 file of synthetic data and a SASRec-CE trained on it for 2 epochs, saved as `lightlm fit` does."""
@@ -77,13 +88,8 @@ def _student(**kw):
 
 @pytest.mark.parametrize("temperature", [1.0, 2.0])
 def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targets(teacher, temperature):
-    root, data, ckpt = teacher
-    dm = _datamodule(data, root)
-    dm.setup("fit")
-    student = _student(distill_from=str(ckpt), distill_weight=0.25, distill_temperature=temperature)
-    student.attach(dm.index, dm.split, dm.history_len)
-    student._teacher.append(load_teacher(ckpt, dm.split, dm.history_len))
-    batch = dm.dataset("fit").__getitems__(list(range(20)))
+    student = _student(distill_from=str(teacher[2]), distill_weight=0.25, distill_temperature=temperature)
+    dm, batch = _taught(student, teacher)
     student.train()
     with torch.no_grad():
         loss = student.model_step(batch)
@@ -268,15 +274,10 @@ def test_init_items_from_teacher_is_refused_without_a_teacher_or_at_another_widt
 
 
 def test_sasrec_loss_mixes_its_cross_entropy_with_the_teachers_softmax(teacher):
-    root, data, ckpt = teacher
-    dm = _datamodule(data, root)
-    dm.setup("fit")
     L.seed_everything(1)
     student = SASRec(d_model=8, n_layers=1, n_heads=1, d_ff=16, dropout=0.0, max_len=HISTORY,
-                     distill_from=str(ckpt), distill_weight=0.3)
-    student.attach(dm.index, dm.split, dm.history_len)
-    student._teacher.append(load_teacher(ckpt, dm.split, dm.history_len))
-    batch = dm.dataset("fit").__getitems__(list(range(20)))
+                     distill_from=str(teacher[2]), distill_weight=0.3)
+    _, batch = _taught(student, teacher)
     student.train()
     with torch.no_grad():
         loss = student.model_step(batch)
@@ -312,3 +313,13 @@ def test_sasrec_fit_loads_its_teacher_and_refuses_a_bad_one(teacher, tmp_path):
         SASRec(distill_from=str(ckpt), distill_weight=0.0)
     with pytest.raises(ConfigError, match="missing.ckpt: no such checkpoint"):
         SASRec(distill_from=str(tmp_path / "missing.ckpt")).check_fit()
+
+
+def test_a_teacher_refuses_targets_other_than_the_students(teacher):
+    model = SASRec(d_model=8, n_layers=1, n_heads=1, d_ff=16, dropout=0.0, max_len=HISTORY)
+    _, batch = _taught(model, teacher)
+    _, items = model.target_logits(batch)
+    logits = model._teacher[0].teacher_logits(batch, items)
+    assert logits.dtype == torch.float32 and logits.shape == (len(items), model.n_items)
+    with pytest.raises(RuntimeError, match="the teacher's targets differ"):
+        model._teacher[0].teacher_logits(batch, items.flip(0))
