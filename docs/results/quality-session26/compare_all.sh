@@ -20,3 +20,13 @@ for split in val test; do
     --names "SASRec-CE taught by the teacher" "student taught by the same teacher" $M \
     --out $o/toys-student-$split.json
 done
+# (3) the README's Beauty student against the same student taught by SASRec-CE taught by SASRec-CE (b-kdbd-sS,
+# validation only), and that student against its teacher
+files=$(ls runs/s26/b-kdbd-s[012]/val_users.parquet 2>/dev/null)
+if [ -n "$files" ]; then
+  seeds=$(for f in $files; do basename $(dirname $f) | sed 's/.*-s//'; done)
+  lightlm compare --a $(for s in $seeds; do echo $Q/beauty-kd-emat-s$s/val.parquet; done) --b $files \
+    --names "student (README commands)" "student taught by the taught SASRec-CE" $M --out $o/beauty-kdbd-val.json
+  lightlm compare --a $(for s in $seeds; do echo $P/beauty-sas-bd-s$s/val.parquet; done) --b $files \
+    --names "SASRec-CE taught by SASRec-CE (the teacher)" "student taught by it" $M --out $o/beauty-kdbd-teacher-val.json
+fi

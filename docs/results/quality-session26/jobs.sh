@@ -35,3 +35,16 @@ nohup bash -c 'while [ ! -f runs/s26/sas-bd-s2/times.txt ]; do sleep 20; done; r
 # Toys scoring: seeds 0 and 2 after seed 2's fit (lane A), seed 1 after its fit (lane B)
 nohup bash -c 'while [ ! -f runs/s26/sas-td-s2/times.txt ]; do sleep 20; done; runs/s26/rescore_toys.sh 0 2' > runs/s26/laneA4.log 2>&1 &
 nohup bash -c 'while [ ! -f runs/s26/sas-td-s1/times.txt ]; do sleep 20; done; runs/s26/rescore_toys.sh 1' > runs/s26/laneB4.log 2>&1 &
+# Does the student track its teacher? The README's Beauty student (conf/beauty-distilled.yaml, the same codes: the
+# averaged SASRec-CE's embeddings) distilled from SASRec-CE taught by SASRec-CE (sas-bd-sS, final weights) instead
+# of from its teacher; validation only (val_users.sh: all validation users); code /work/frozen26.
+bkdbd() {  # bkdbd SEED
+  local t=runs/s23/sas-b-ema-s$1; [ $1 = 0 ] && t=runs/s22/sas-b-ema-s0
+  runs/s26/fit.sh b-kdbd-s$1 conf/beauty-distilled.yaml --seed_everything $1 --data.seed $1 \
+    --model.init_args.distill_from runs/s26/sas-bd-s$1/ck/last.ckpt --data.indexer.init_args.embeddings $t/item_embeddings.parquet \
+    && runs/s26/val_users.sh b-kdbd-s$1 conf/beauty-distilled.yaml $1 \
+    --model.init_args.distill_from runs/s26/sas-bd-s$1/ck/last.ckpt --data.indexer.init_args.embeddings $t/item_embeddings.parquet
+}
+export -f bkdbd
+nohup bash -c 'bkdbd 0; bkdbd 2' > runs/s26/laneA5.log 2>&1 &
+nohup bash -c 'bkdbd 1' > runs/s26/laneB5.log 2>&1 &  # after the final checks (started by hand at 14:31)
