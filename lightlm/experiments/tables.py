@@ -166,30 +166,48 @@ TOYS_CONVERGED = (
     Group("generative, session 4 (history only, d_model 128, 50 clusters)",
           _runs(S4, "t-gen-c-s0", "t-gen-c-s1", "t-gen-c-s2")),
 )
-# (group, baseline group, label) of each table's ratio rows, indices into the groups above
+# (a run of the group, a run of its baseline group, label) of each table's ratio rows: a run names
+# its group, so a row added to a table moves no ratio
 BEAUTY_RATIOS = (
-    (5, 7, "ratio distilled generative / SASRec-CE taught by the same teacher, both patience 6 "
-           "(session 26: the same care)"),
-    (5, 6, "ratio distilled generative taught by the averaged SASRec-CE / SASRec-CE, EMA, both patience 6 "
-           "(session 23, the README's commands)"),
-    (3, 6, "ratio distilled generative, EMA / SASRec-CE, EMA, both patience 6 (session 23)"),
-    (3, 4, "ratio distilled generative, EMA / SASRec-CE, both patience 6 (session 22)"),
-    (0, 1, "ratio distilled generative / SASRec-CE, both patience 6 (session 16)"),
-    (2, 4, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 21)"),
-    (8, 11, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (9, 11, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (10, 11, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (f"{S23}/b-emat-s0", f"{S26}/sas-bd-s0",
+     "ratio distilled generative / SASRec-CE taught by the same teacher, both patience 6 (session 26: "
+     "the same care)"),
+    (f"{S23}/b-emat-s0", f"{S22}/sas-b-ema-s0",
+     "ratio distilled generative taught by the averaged SASRec-CE / SASRec-CE, EMA, both patience 6 "
+     "(session 23, the README's commands)"),
+    (f"{S22}/b-ema-s0", f"{S22}/sas-b-ema-s0",
+     "ratio distilled generative, EMA / SASRec-CE, EMA, both patience 6 (session 23)"),
+    (f"{S22}/b-ema-s0", f"{S21}/sas-b-s0",
+     "ratio distilled generative, EMA / SASRec-CE, both patience 6 (session 22)"),
+    (f"{S16}/b-sas-kd-pat6-s0", f"{S16}/sas-b-pat6-s0",
+     "ratio distilled generative / SASRec-CE, both patience 6 (session 16)"),
+    (f"{S21}/b-kd-s0", f"{S21}/sas-b-s0",
+     "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 21)"),
+    (f"{S14}/b-sas-kd-s0", f"{S12}/sas-b-d128-s0",
+     "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (f"{S13}/b-kd05-s0", f"{S12}/sas-b-d128-s0",
+     "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (f"{S6}/b-ls01-dm64-n100-s0", f"{S12}/sas-b-d128-s0",
+     "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 TOYS_RATIOS = (
-    (1, 3, "ratio distilled generative, 4 other clusters, EMA / SASRec-CE taught by the same teacher, both "
-           "patience 6 (session 26: the same care)"),
-    (1, 2, "ratio distilled generative, 4 other clusters, EMA / SASRec-CE, both patience 6 (session 22)"),
-    (0, 2, "ratio distilled generative, 4 other clusters / SASRec-CE, both patience 6 (session 20)"),
-    (4, 5, "ratio distilled generative / SASRec-CE, both patience 6 (session 15)"),
-    (6, 7, "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 18)"),
-    (8, 11, "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
-    (9, 11, "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
-    (10, 11, "ratio generative, not distilled / SASRec-CE, patience 3"),
+    (f"{S22}/t-ema-s0", f"{S26}/sas-td-s0",
+     "ratio distilled generative, 4 other clusters, EMA / SASRec-CE taught by the same teacher, both "
+     "patience 6 (session 26: the same care)"),
+    (f"{S22}/t-ema-s0", f"{S19}/sas-t-s0",
+     "ratio distilled generative, 4 other clusters, EMA / SASRec-CE, both patience 6 (session 22)"),
+    (f"{S19}/t-kdp4-s0", f"{S19}/sas-t-s0",
+     "ratio distilled generative, 4 other clusters / SASRec-CE, both patience 6 (session 20)"),
+    (f"{S15}/t-sas-kd-pat6-s0", f"{S15}/sas-t-pat6-s0",
+     "ratio distilled generative / SASRec-CE, both patience 6 (session 15)"),
+    (f"{S18}/t-kd-s0", f"{S18}/sas-t-s0",
+     "ratio distilled generative / SASRec-CE, both patience 6, rerun (session 18)"),
+    (f"{S14}/t-sas-kd-s0", f"{S12}/sas-t-d128-s0",
+     "ratio distilled generative (session 14) / SASRec-CE, both patience 3"),
+    (f"{S13}/t-kd05-s0", f"{S12}/sas-t-d128-s0",
+     "ratio distilled generative, co-SCI codes (session 13) / SASRec-CE, patience 3"),
+    (f"{S6}/t-ls01-dm64-n100-s0", f"{S12}/sas-t-d128-s0",
+     "ratio generative, not distilled / SASRec-CE, patience 3"),
 )
 
 
@@ -265,14 +283,23 @@ def best_and_last_epoch(run: Path) -> str:
     return f"{scores.index(max(scores)) + 1}/{len(rows)}"
 
 
+def _group_index(groups: tuple[Group, ...], run: str) -> int:
+    """Index of the group that holds `run` (a folder under docs/results/)."""
+    for i, g in enumerate(groups):
+        if run in g.runs:
+            return i
+    raise ResultError(f"ratio row: no group of the table holds the run {run}")
+
+
 def quality_table(
-    results: Path, groups: tuple[Group, ...], ratios: tuple[tuple[int, int, str], ...] = ()
+    results: Path, groups: tuple[Group, ...], ratios: tuple[tuple[str, str, str], ...] = ()
 ) -> str:
     """Test figures at the best validation epoch, mean ± std over a group's seeds, and popularity.
 
     Metrics have 4 decimals (coverage 2, for the models), CPU minutes 1; the best mean of each of
-    SESSION3_BOLD among the `compared` groups is bold. Each of `ratios` (i, j, label) adds a row of
-    group i's mean over group j's for those columns.
+    SESSION3_BOLD among the `compared` groups is bold. Each of `ratios` (run, base run, label) adds
+    a row of the mean of the group holding `run` over that of the group holding `base run`, for
+    those columns.
     """
     rows = []
     for g in groups:
@@ -299,7 +326,7 @@ def quality_table(
         lines.append(f"| {g.label} | {len(g.runs)} | {epochs} | " + " | ".join(cells)
                      + f" | {val} | {cpu}{g.cpu_note} |")
     for top, bottom, label in ratios:
-        top_values, bottom_values = rows[top][1], rows[bottom][1]
+        top_values, bottom_values = rows[_group_index(groups, top)][1], rows[_group_index(groups, bottom)][1]
         cells = [f"{statistics.fmean(top_values[k]) / statistics.fmean(bottom_values[k]):.2f}x"
                  if k in SESSION3_BOLD else "" for k, _ in SESSION3_METRICS]
         lines.append(f"| {label} | | | " + " | ".join(cells) + " | | |")

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from lightlm.experiments import tables
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +99,14 @@ def test_strata_table_rows_per_group_from_compare_results(tmp_path):
                     "| -0.0037 [-0.0051, -0.0023] | 0.0350 / 0.0300 | -0.0050 [-0.0080, -0.0020] |")
     assert popular.startswith("| Beauty, test | student against SASRec-CE | 33-2010 | 5,586 "
                               "| 0.1010 / 0.1054 | +0.0044 [+0.0015, +0.0074] |")
+
+
+def test_ratio_rows_find_their_groups_by_run_and_name_a_missing_one():
+    first, second = tables.BEAUTY[0], tables.BEAUTY[1]  # session 3: the generative model, SASRec-CE
+    ratio = tables.quality_table(RESULTS, tables.BEAUTY, ((first.runs[1], second.runs[0], "r"),))
+    fmean = tables.statistics.fmean
+    gen = fmean(tables._test_metrics(RESULTS / r)["test/ndcg@10"] for r in first.runs)
+    sas = fmean(tables._test_metrics(RESULTS / r)["test/ndcg@10"] for r in second.runs)
+    assert f"| r | | | {gen / sas:.2f}x |" in ratio
+    with pytest.raises(tables.ResultError, match="no group of the table holds the run nowhere/run-s0"):
+        tables.quality_table(RESULTS, tables.BEAUTY, (("nowhere/run-s0", second.runs[0], "r"),))
