@@ -115,6 +115,13 @@ class GenerativeRecommender(Recommender):
             soft cross-entropy against the teacher's softmax over its items, weighted by the
             teacher's mass on that prefix (so the sum approaches the joint KL divergence over
             prefix and item). Costs K more decoder rows per target in training.
+        distill_catalogue: with `distill_from`, the weight of one more distilled term at the item
+            step (default 0: none): the cross-entropy of the teacher's whole catalogue softmax
+            under the item step's logits over every item, as SASRec-CE reads its teacher. The
+            item step's own terms see only the target's siblings, so an item's row learns from the
+            teacher only when its cluster holds the target; this term moves every row at every
+            target, the rare items of every cluster included. Costs one catalogue-wide product per
+            target in training (SASRec-CE pays one at twice the width).
         distill_temperature: the teacher's logits are divided by it before its softmax is read
             under the codes: above 1 spreads the teacher's mass over more items (more of what it
             knows beyond the target), below 1 concentrates it on its top items. The student's
@@ -165,6 +172,7 @@ class GenerativeRecommender(Recommender):
         distill_from: str | None = None,
         distill_weight: float = 0.5,
         distill_prefixes: int = 0,
+        distill_catalogue: float = 0.0,
         distill_temperature: float = 1.0,
         init_items_from_teacher: bool = False,
     ) -> None:
@@ -198,6 +206,10 @@ class GenerativeRecommender(Recommender):
             raise ConfigError(f"--model.distill_prefixes must be at least 0, got {distill_prefixes}")
         if distill_prefixes and distill_from is None:
             raise ConfigError("--model.distill_prefixes needs --model.distill_from (the teacher)")
+        if distill_catalogue < 0.0:
+            raise ConfigError(f"--model.distill_catalogue must be at least 0, got {distill_catalogue}")
+        if distill_catalogue and distill_from is None:
+            raise ConfigError("--model.distill_catalogue needs --model.distill_from (the teacher)")
         if not distill_temperature > 0.0:
             raise ConfigError(f"--model.distill_temperature must be positive, got {distill_temperature}")
         if init_items_from_teacher and distill_from is None:
@@ -402,7 +414,8 @@ class GenerativeRecommender(Recommender):
         the items that share its prefix (`item_softmax`). states (R, L, C), items (R,);
         `smoothing` defaults to the model's label smoothing (0 gives the plain log-likelihood).
         With the teacher's scores, each step's loss is mixed with the cross-entropy of the
-        teacher's soft targets for that step (`distill_weight`, `lightlm.distillation`)."""
+        teacher's soft targets for that step (`distill_weight`, `lightlm.distillation`), and the
+        item step's gains `distill_catalogue` times the teacher's catalogue-wide one."""
         tgt = self.item_tokens[items]  # (R, L)
         n_code = self.model.n_code_steps
         smoothing = self.hparams.label_smoothing if smoothing is None else smoothing
@@ -431,6 +444,9 @@ class GenerativeRecommender(Recommender):
         if teacher is not None:
             soft = item_step_targets(teacher.logits, tokens - self.model.item_tokens[0], valid)
             item = self._mix(item, soft_cross_entropy(item_logits, soft))
+            if self.hparams.distill_catalogue:
+                catalogue = soft_cross_entropy(self.model.item_logits(states[:, -1]), teacher.probs)
+                item = item + self.hparams.distill_catalogue * catalogue
         return torch.cat([code, item[:, None]], 1)
 
     def other_prefix_loss(self, memory_kv, mask, start, items: torch.Tensor,

@@ -86,9 +86,11 @@ def _student(**kw):
                                  dropout=0.0, **kw)
 
 
-@pytest.mark.parametrize("temperature", [1.0, 2.0])
-def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targets(teacher, temperature):
-    student = _student(distill_from=str(teacher[2]), distill_weight=0.25, distill_temperature=temperature)
+@pytest.mark.parametrize(("temperature", "catalogue"), [(1.0, 0.0), (2.0, 0.0), (1.0, 0.5)])
+def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targets(teacher, temperature,
+                                                                                     catalogue):
+    student = _student(distill_from=str(teacher[2]), distill_weight=0.25, distill_temperature=temperature,
+                       distill_catalogue=catalogue)
     dm, batch = _taught(student, teacher)
     student.train()
     with torch.no_grad():
@@ -99,7 +101,8 @@ def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targ
         item_logits = student.model.item_logits(states[:, -1])
     # By a loop over the targets: cluster step over the 3 clusters' tokens, item step over the
     # target's cluster, each (1 - w) * own cross-entropy + w * the soft cross-entropy of the
-    # teacher's logits divided by the temperature.
+    # teacher's logits divided by the temperature; with `distill_catalogue` c, the item step adds
+    # c * the soft cross-entropy of the teacher's softmax over every item.
     t_logits = t_logits / temperature
     cluster_of = student.item_tokens[:, 0]
     column_of = student.local_index[cluster_of]
@@ -115,7 +118,8 @@ def test_student_loss_mixes_each_steps_cross_entropy_with_the_teachers_soft_targ
         q_teacher = t_logits[r, siblings].softmax(-1)
         item_soft = -(q_teacher * logq).sum()
         item_own = -logq[siblings.index(item)]
-        total += [cluster, 0.75 * item_own + 0.25 * item_soft]
+        item_catalogue = -(p_teacher * item_logits[r].log_softmax(-1)).sum()
+        total += [cluster, 0.75 * item_own + 0.25 * item_soft + catalogue * item_catalogue]
     assert len(items) > 20  # windows: several targets per user
     expected = torch.stack([torch.as_tensor(t) for t in total]).mean()
     torch.testing.assert_close(loss, expected, rtol=1e-4, atol=1e-5)
@@ -192,6 +196,10 @@ def _other_prefix_term_by_loop(student, batch, k):
 
 def test_other_prefixes_are_refused_without_a_teacher_or_beyond_the_index(teacher):
     root, data, ckpt = teacher
+    with pytest.raises(ConfigError, match="distill_catalogue needs --model.distill_from"):
+        _student(distill_catalogue=0.5)
+    with pytest.raises(ConfigError, match="distill_catalogue must be at least 0, got -1"):
+        _student(distill_from=str(ckpt), distill_catalogue=-1.0)
     with pytest.raises(ConfigError, match="distill_prefixes needs --model.distill_from"):
         _student(distill_prefixes=1)
     with pytest.raises(ConfigError, match="distill_prefixes must be at least 0"):
