@@ -204,16 +204,14 @@ class GenerativeRecommender(Recommender):
             raise ConfigError(f"--model.distill_weight must be in (0, 1], got {distill_weight}")
         if distill_prefixes < 0:
             raise ConfigError(f"--model.distill_prefixes must be at least 0, got {distill_prefixes}")
-        if distill_prefixes and distill_from is None:
-            raise ConfigError("--model.distill_prefixes needs --model.distill_from (the teacher)")
         if distill_catalogue < 0.0:
             raise ConfigError(f"--model.distill_catalogue must be at least 0, got {distill_catalogue}")
-        if distill_catalogue and distill_from is None:
-            raise ConfigError("--model.distill_catalogue needs --model.distill_from (the teacher)")
         if not distill_temperature > 0.0:
             raise ConfigError(f"--model.distill_temperature must be positive, got {distill_temperature}")
-        if init_items_from_teacher and distill_from is None:
-            raise ConfigError("--model.init_items_from_teacher needs --model.distill_from (the teacher)")
+        for name, value in (("distill_prefixes", distill_prefixes), ("distill_catalogue", distill_catalogue),
+                            ("init_items_from_teacher", init_items_from_teacher)):
+            if value and distill_from is None:
+                raise ConfigError(f"--model.{name} needs --model.distill_from (the teacher)")
         if encoder_item_loss < 0.0:
             raise ConfigError(f"--model.encoder_item_loss must be at least 0, got {encoder_item_loss}")
         if encoder_item_loss and last_step != "item":

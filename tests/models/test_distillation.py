@@ -194,12 +194,15 @@ def _other_prefix_term_by_loop(student, batch, k):
     return torch.stack(extra).mean(), len(items)
 
 
-def test_other_prefixes_are_refused_without_a_teacher_or_beyond_the_index(teacher):
-    root, data, ckpt = teacher
+def test_catalogue_term_is_refused_without_a_teacher_or_below_zero(teacher):
     with pytest.raises(ConfigError, match="distill_catalogue needs --model.distill_from"):
         _student(distill_catalogue=0.5)
     with pytest.raises(ConfigError, match="distill_catalogue must be at least 0, got -1"):
-        _student(distill_from=str(ckpt), distill_catalogue=-1.0)
+        _student(distill_from=str(teacher[2]), distill_catalogue=-1.0)
+
+
+def test_other_prefixes_are_refused_without_a_teacher_or_beyond_the_index(teacher):
+    root, data, ckpt = teacher
     with pytest.raises(ConfigError, match="distill_prefixes needs --model.distill_from"):
         _student(distill_prefixes=1)
     with pytest.raises(ConfigError, match="distill_prefixes must be at least 0"):
