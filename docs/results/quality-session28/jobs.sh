@@ -23,3 +23,9 @@ nohup bash -c 'bscreen 0 b-pop2 --data.indexer.init_args.embeddings runs/s28/emb
 nohup bash -c 'bscreen 1 b-pop2 --data.indexer.init_args.embeddings runs/s28/emb-pop2-s1.parquet' > runs/s28/laneB2.log 2>&1 &
 # b-pop2-s0 on all validation users: 0.0612 against 0.0620 (-0.0008 [-0.0022, +0.0005]; rarest -0.0016, most popular
 # +0.0019). 18:53: b-pop2-s1 stopped by hand after 18 epochs (subset 0.0676, not validated on all users, not compared).
+# after the first fresh-clone checks (19:20): b-debias seeds 1 and 2, to see whether its slope (rarest -0.0041, most
+# popular +0.0056 on seed 0) holds over seeds
+nohup bash -c 'bscreen 1 b-debias --data.indexer.init_args.embeddings runs/s28/emb-debiased-s1.parquet' > runs/s28/laneA3.log 2>&1 &
+nohup bash -c 'bscreen 2 b-debias --data.indexer.init_args.embeddings runs/s28/emb-debiased-s2.parquet' > runs/s28/laneB3.log 2>&1 &
+# b-debias, seeds 0-2 on all validation users: 0.0619, 0.0613, 0.0613 against 0.0620, 0.0609, 0.0610: +0.0002
+# [-0.0006, +0.0009]; rarest -0.0028 [-0.0038, -0.0017], most popular +0.0037 [+0.0016, +0.0058]. Not adopted.
