@@ -65,5 +65,6 @@ def test_readme_teacher_then_distilled_student_on_a_p5_file(tmp_path, monkeypatc
     assert recs["item"].min() >= 5000 and recs["item"].max() < 5300
     assert recs.group_by("user").len()["len"].max() == 20  # top_k of the config
     # The student's checkpoint carries no teacher weights: it is the same network as an untaught one.
-    state = torch.load(student / "best.ckpt", map_location="cpu", weights_only=True)["state_dict"]
-    assert state and not [k for k in state if "teacher" in k]
+    saved = torch.load(student / "best.ckpt", map_location="cpu", weights_only=True)
+    assert saved["state_dict"] and not [k for k in saved["state_dict"] if "teacher" in k]
+    assert saved["hyper_parameters"]["distill_from"] == str(teacher / "last.ckpt")  # taught by this teacher
