@@ -13,15 +13,17 @@ import sys
 import numpy as np
 import polars as pl
 
+from datamodules.p5 import read_p5
+from datamodules.split import leave_one_out
+from indexers.item_vectors import read_item_vectors
+
 data, src, dst = sys.argv[1:4]
-counts: dict[str, int] = {}
-for line in open(data):
-    for item in line.split()[1:][:-2]:
-        counts[item] = counts.get(item, 0) + 1
-emb = pl.read_parquet(src)
-x = np.asarray(emb["embedding"].to_list(), dtype=np.float64)
+split = leave_one_out(read_p5(data))
+counts = np.bincount(split.train.items, minlength=split.data.sequences.n_items)  # as `--by item_train_count`
+item_ids = split.data.item_ids
+x = read_item_vectors(src, None, item_ids).astype(np.float64)
 x /= np.linalg.norm(x, axis=1, keepdims=True)
-y = np.log1p(np.array([counts.get(str(i), 0) for i in emb["item"].to_list()], dtype=np.float64))
+y = np.log1p(counts.astype(np.float64))
 factor = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 target = float(sys.argv[5]) if len(sys.argv) > 5 else 0.05
 original = x.copy()
@@ -43,4 +45,4 @@ while r2 > target:
 print(f"{removed} directions projected out; R^2 now {r2:.3f}")
 x += factor * (original - x)  # x held the part outside the directions; original - x is the part inside
 print(f"scaled by {factor}: R^2 of log count on the written embeddings {fit(x)[1]:.3f}")
-pl.DataFrame({"item": emb["item"], "embedding": x.astype(np.float32).tolist()}).write_parquet(dst)
+pl.DataFrame({"item": item_ids, "embedding": x.astype(np.float32).tolist()}).write_parquet(dst)
